@@ -1,0 +1,198 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using OtpAuth.Hosting.ApplicationModel;
+using OtpAuth.Hosting.Dashboard;
+using OtpAuth.Hosting.Orchestration;
+using OtpAuth.Hosting.Testing;
+
+namespace OtpAuth.Hosting;
+
+/// <summary>
+/// The running application: starts every resource in order, serves the resource API, and stops everything
+/// (projects first, then infrastructure) on Ctrl+C, SIGTERM or dispose. Shaped like Aspire's DistributedApplication.
+/// </summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly DistributedApplicationBuilder _builder;
+    private readonly StateFolder _state;
+    private readonly ConsoleOutput _console;
+    private readonly Orchestrator _orchestrator;
+    private ResourceApi? _resourceApi;
+    private bool _started;
+    private bool _stopped;
+
+    internal DistributedApplication(DistributedApplicationBuilder builder)
+    {
+        _builder = builder;
+        var options = builder.Options;
+        _state = new StateFolder(options.StateDirectory ?? Path.Combine(Orchestrator.RepositoryRoot(options.ProjectDirectory), ".otpauth"));
+        _console = new ConsoleOutput(options.WriteToConsole);
+        Ports = new PortAllocator(options.RandomizePorts);
+        _orchestrator = new Orchestrator(builder.Resources, builder.Configuration, options, _state, _console, Ports);
+    }
+
+    /// <summary>Creates the builder of an AppHost; call it from the AppHost's Program.cs.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static DistributedApplicationBuilder CreateBuilder(string[] args)
+    {
+        var appHostDirectory = ProjectDirectoryOf(Assembly.GetCallingAssembly());
+        var options = TestingInterception.Current?.CreateOptions(args, appHostDirectory)
+            ?? new DistributedApplicationOptions { Args = args, ProjectDirectory = appHostDirectory };
+        return new DistributedApplicationBuilder(options);
+    }
+
+    public static DistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options) => new(options);
+
+    internal PortAllocator Ports { get; }
+
+    /// <summary>Every running unit: resources and replicas, with state, health and logs.</summary>
+    public IReadOnlyList<ResourceInstance> Instances => _orchestrator.Instances;
+
+    public IReadOnlyList<Resource> Resources => _builder.Resources;
+
+    /// <summary>The resource API (and dashboard) address, once started.</summary>
+    public Uri? DashboardUrl => _resourceApi?.Url;
+
+    public string StateDirectory => _state.Path;
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _started = true;
+        _state.Create();
+        _state.ResolveParameters(_builder.Parameters, _builder.Configuration);
+        var dashboardPort = int.TryParse(_builder.Configuration["Dashboard:Port"], out var configured) ? configured : 18888;
+        _resourceApi = await ResourceApi.StartAsync(_orchestrator, Ports.Allocate(dashboardPort), _builder.Configuration["Dashboard:Host"] ?? "127.0.0.1");
+        _console.Host($"OtpAuth AppHost: state in {_state.Path}; resource API at {_resourceApi.Url}api/resources", ConsoleColor.White);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await _orchestrator.StartAsync(cancellationToken);
+        PrintSummary(started.Elapsed);
+    }
+
+    /// <summary>Starts, then runs until Ctrl+C or SIGTERM; exits non-zero when a resource fails to start.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            await StartAsync(stop.Token);
+            _console.Host("Press Ctrl+C to stop.", ConsoleColor.DarkGray);
+            await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        catch (ResourceStartException e)
+        {
+            _console.Host($"Start failed: {e.Message}", ConsoleColor.Red);
+            Environment.ExitCode = 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Ctrl+C during start-up: stop what has started.
+        }
+        finally
+        {
+            _console.Host("Stopping…", ConsoleColor.DarkGray);
+            await StopAsync(CancellationToken.None); // stop even when the run was cancelled
+        }
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we stop the children ourselves, in order
+            stop.Cancel();
+        }
+    }
+
+    public void Run() => RunAsync().GetAwaiter().GetResult();
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await _orchestrator.StopAsync().WaitAsync(cancellationToken);
+        _orchestrator.Dispose();
+        if (_resourceApi is not null)
+        {
+            await _resourceApi.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_started)
+        {
+            await StopAsync();
+        }
+
+        if (_builder.Options.DeleteStateOnDispose && Directory.Exists(_state.Path))
+        {
+            Directory.Delete(_state.Path, recursive: true);
+        }
+    }
+
+    /// <summary>The URL of an endpoint of a resource (the first replica's for a project with replicas).</summary>
+    public Uri GetEndpoint(string resourceName, string endpointName = "http")
+    {
+        var instance = _orchestrator.Find(resourceName)[0];
+        return instance.Ports.TryGetValue(endpointName, out var port)
+            ? new Uri($"{instance.Resource.GetEndpoint(endpointName).Scheme}://127.0.0.1:{port}")
+            : throw new ArgumentException($"Resource '{resourceName}' has no endpoint '{endpointName}' running here.", nameof(endpointName));
+    }
+
+    /// <summary>An HttpClient whose base address is the resource's http endpoint.</summary>
+    [SuppressMessage("Reliability", "CA2000", Justification = "The caller owns the client, which owns its handler.")]
+    public HttpClient CreateHttpClient(string resourceName, string endpointName = "http") =>
+        new() { BaseAddress = GetEndpoint(resourceName, endpointName) };
+
+    public Task<string?> GetConnectionStringAsync(string resourceName, CancellationToken cancellationToken = default)
+    {
+        var resource = _builder.Resources.FirstOrDefault(r => r.Name == resourceName)
+            ?? throw new ArgumentException($"Unknown resource '{resourceName}'.", nameof(resourceName));
+        return Task.FromResult(resource is IResourceWithConnectionString withConnectionString
+            ? withConnectionString.GetConnectionString()
+            : throw new ArgumentException($"Resource '{resourceName}' has no connection string.", nameof(resourceName)));
+    }
+
+    /// <summary>Waits until every instance of the resource is healthy; fails at once if it failed, or for an unknown name.</summary>
+    public Task WaitForResourceHealthyAsync(string resourceName, CancellationToken cancellationToken = default) =>
+        _orchestrator.WaitForHealthyAsync(resourceName, cancellationToken);
+
+    /// <summary>The console lines captured from a resource (all its replicas), oldest first.</summary>
+    public IReadOnlyList<LogEntry> GetLogs(string resourceName) =>
+        [.. _orchestrator.Find(resourceName).SelectMany(i => i.Logs.Snapshot()).OrderBy(e => e.Timestamp)];
+
+    public Task StopResourceAsync(string resourceName) => _orchestrator.StopResourceAsync(resourceName);
+
+    public Task StartResourceAsync(string resourceName, CancellationToken cancellationToken = default) =>
+        _orchestrator.StartResourceAsync(resourceName, cancellationToken);
+
+    private void PrintSummary(TimeSpan elapsed)
+    {
+        var lines = new List<string> { "", $"OtpAuth is running (all healthy in {elapsed.TotalSeconds:0.0} s):" };
+        foreach (var instance in Instances)
+        {
+            var urls = instance.Urls.Select(u => u.Url).ToList();
+            var where = urls.Count > 0 ? string.Join("  ", urls) : instance.Resource is IResourceWithParent p ? $"(on {p.Parent.Name})" : "";
+            var hint = instance.Resource.Name switch
+            {
+                "api" => "  (docs: /docs)",
+                "mail" => "  (inbox: the http URL)",
+                _ => "",
+            };
+            lines.Add($"  {instance.Name,-10} {instance.Resource.Type,-9} {instance.Runtime,-9} {where}{hint}");
+        }
+
+        lines.Add($"  {"dashboard",-10} {"",-9} {"",-9} {_resourceApi?.Url}");
+        lines.Add("");
+        _console.Host(string.Join(Environment.NewLine, lines), ConsoleColor.Green);
+    }
+
+    private static string? ProjectDirectoryOf(Assembly assembly) =>
+        assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "OtpAuth.Hosting.ProjectDirectory")?.Value;
+}
