@@ -296,6 +296,7 @@ internal sealed partial class Orchestrator(
                 return;
             case ProjectResource project:
                 var environment = ProjectEnvironment(project, instance);
+                instance.Environment = environment;
                 instance.DisplayEnvironment = Mask(environment, project.SecretVariables);
                 if (!File.Exists(project.Metadata.TargetPath))
                 {

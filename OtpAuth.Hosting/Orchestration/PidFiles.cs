@@ -17,7 +17,13 @@ internal sealed class PidFiles(string stateDirectory)
         File.WriteAllLines(PathOf(instanceName), [pid.ToString(CultureInfo.InvariantCulture), ProcessStartTime(pid) ?? "", containerName ?? ""]);
     }
 
-    public void Forget(string instanceName) => File.Delete(PathOf(instanceName));
+    public void Forget(string instanceName)
+    {
+        if (File.Exists(PathOf(instanceName)))
+        {
+            File.Delete(PathOf(instanceName));
+        }
+    }
 
     /// <summary>Stops what an earlier run left behind; returns a line per leftover for the console.</summary>
     public async Task<IReadOnlyList<string>> CleanUpLeftoversAsync(Func<string, Task> removeContainer)

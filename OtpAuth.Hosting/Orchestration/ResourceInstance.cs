@@ -66,6 +66,9 @@ public sealed class ResourceInstance
     /// <summary>The environment the process was given (values of secret variables masked).</summary>
     public IReadOnlyDictionary<string, string> DisplayEnvironment { get; internal set; } = new Dictionary<string, string>();
 
+    /// <summary>The environment exactly as given, secrets included: for the tests of this repository only.</summary>
+    internal IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
+
     internal SupervisedProcess? Process { get; set; }
 
     internal string? ContainerName { get; set; }

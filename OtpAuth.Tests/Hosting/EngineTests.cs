@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using OtpAuth.Hosting;
+using OtpAuth.Hosting.ApplicationModel;
+using OtpAuth.Hosting.Orchestration;
+using OtpAuth.Hosting.Resources;
+using OtpAuth.Hosting.Testing;
+
+namespace OtpAuth.Tests.Hosting;
+
+/// <summary>
+/// The engine on its own small models: fallbacks, errors, ports, persistence and clean shutdown.
+/// Each test starts and disposes its own application, on random ports with a temporary state folder.
+/// </summary>
+public sealed class EngineTests
+{
+    private static CancellationToken Timeout(int seconds = 120) =>
+        CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken, new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token).Token;
+
+    [Fact]
+    public async Task With_redis_server_hidden_the_Garnet_fallback_serves_Redis()
+    {
+        var emptyPath = Directory.CreateTempSubdirectory("otpauth-no-redis-").FullName;
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.Configuration["Hosting:SearchPath"] = emptyPath;
+        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        var redis = builder.Builder.AddRedis("redis");
+        await using var app = await builder.BuildAsync();
+
+        await app.StartAsync(Timeout());
+
+        Assert.Equal("garnet", redis.Resource.ServerKind);
+        Assert.Contains(app.GetLogs("redis"), line => line.Text.Contains("redis-server not found; using Garnet", StringComparison.Ordinal));
+        Assert.True(await HealthProbes.RedisAsync(redis.Resource.GetConnectionString()!, Timeout()));
+        Directory.Delete(emptyPath);
+    }
+
+    [Fact]
+    public async Task A_missing_PostgreSQL_fails_the_start_naming_the_three_ways_to_provide_one()
+    {
+        var emptyPath = Directory.CreateTempSubdirectory("otpauth-no-postgres-").FullName;
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.Configuration["Hosting:SearchPath"] = emptyPath;
+        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        builder.Builder.AddPostgres("postgres").AddDatabase("otpauth");
+        await using var app = await builder.BuildAsync();
+
+        var error = await Assert.ThrowsAsync<ResourceStartException>(() => app.StartAsync(Timeout()));
+
+        Assert.Equal("postgres", error.ResourceName);
+        Assert.Contains("container engine", error.Message, StringComparison.Ordinal);
+        Assert.Contains("initdb", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:postgres", error.Message, StringComparison.Ordinal);
+        Directory.Delete(emptyPath);
+    }
+
+    [Fact]
+    public async Task A_process_that_dies_at_start_fails_at_once_with_its_last_log_lines()
+    {
+        var fakeBin = Directory.CreateTempSubdirectory("otpauth-broken-redis-").FullName;
+        var fake = Path.Combine(fakeBin, "redis-server");
+        await File.WriteAllTextAsync(fake, "#!/bin/sh\necho 'fatal: this redis is broken on purpose' >&2\nexit 3\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.Configuration["Hosting:SearchPath"] = fakeBin;
+        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        builder.Builder.AddRedis("redis");
+        await using var app = await builder.BuildAsync();
+        var started = DateTime.UtcNow;
+
+        var error = await Assert.ThrowsAsync<ResourceStartException>(() => app.StartAsync(Timeout()));
+
+        Assert.Contains("broken on purpose", error.Message, StringComparison.Ordinal);
+        Assert.Contains("exited with code 3", error.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), "a dead process fails the start at once, not after the timeout");
+        Directory.Delete(fakeBin, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_busy_default_port_is_replaced_by_the_next_free_one()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var busyPort = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var builder = DistributedApplicationTestingBuilder.Create(options => options.RandomizePorts = false);
+        var redis = builder.Builder.AddRedis("redis", port: busyPort);
+        await using var app = await builder.BuildAsync();
+
+        await app.StartAsync(Timeout());
+
+        var port = app.GetEndpoint("redis", "tcp").Port;
+        Assert.NotEqual(busyPort, port);
+        Assert.True(port > busyPort);
+        Assert.True(await HealthProbes.RedisAsync(redis.Resource.GetConnectionString()!, Timeout()));
+    }
+
+    [Fact]
+    public async Task After_dispose_no_process_or_listening_port_is_left()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.Builder.AddPostgres("postgres").AddDatabase("otpauth");
+        builder.Builder.AddRedis("redis");
+        builder.Builder.AddMailDev("mail");
+        builder.Builder.AddProject<Projects.OtpAuth_Web>("web").WithEnvironment("services__api__http__0", "http://127.0.0.1:9");
+        var app = await builder.BuildAsync();
+        await app.StartAsync(Timeout(180));
+        var pids = app.Instances.Where(i => i.Pid is not null).Select(i => i.Pid!.Value).ToList();
+        var ports = app.Instances.SelectMany(i => i.Ports.Values).Append(app.DashboardUrl!.Port).ToList();
+        var stateDirectory = app.StateDirectory;
+        Assert.Equal(5, pids.Count + 1); // every instance but the database is a process
+
+        await app.DisposeAsync();
+
+        Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"process {pid} is gone"));
+        Assert.All(ports, port => Assert.True(PortAllocator.IsFree(port), $"port {port} is free"));
+        Assert.False(Directory.Exists(stateDirectory), "the temporary state folder is removed");
+    }
+
+    [Fact]
+    public async Task Data_written_in_one_run_are_there_in_the_next()
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"otpauth-persist-{Guid.NewGuid():N}");
+        try
+        {
+            await RunPostgresAsync(state, "CREATE TABLE notes (text text); INSERT INTO notes VALUES ('kept across runs')");
+
+            var read = await RunPostgresAsync(state, "SELECT text FROM notes");
+
+            Assert.Equal("kept across runs", read);
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static async Task<object?> RunPostgresAsync(string stateDirectory, string sql)
+    {
+        var builder = DistributedApplicationTestingBuilder.Create(options => { options.StateDirectory = stateDirectory; options.DeleteStateOnDispose = false; });
+        builder.Builder.AddPostgres("postgres").WithDataVolume().AddDatabase("otpauth");
+        await using var app = await builder.BuildAsync();
+        await app.StartAsync(Timeout());
+        var connectionString = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("otpauth")) { Pooling = false };
+        await using var connection = new NpgsqlConnection(connectionString.ConnectionString);
+        await connection.OpenAsync(Timeout());
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync(Timeout());
+    }
+}

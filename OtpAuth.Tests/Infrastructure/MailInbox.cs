@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace OtpAuth.Tests.Infrastructure;
+
+public sealed record MailMessage(string To, string Subject, string Text, string Html, DateTimeOffset Date);
+
+/// <summary>
+/// Reads the dev mail server's REST API (maildev: <c>GET /email</c>). This is where tests take codes from:
+/// the Api never returns or logs one.
+/// </summary>
+public sealed partial class MailInbox(HttpClient http)
+{
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(20);
+
+    public async Task<IReadOnlyList<MailMessage>> GetMessagesToAsync(string address, CancellationToken cancellationToken = default)
+    {
+        var all = await http.GetFromJsonAsync<List<MailDevEmail>>("/email", cancellationToken) ?? [];
+        return [.. all
+            .Where(m => m.To.Any(to => string.Equals(to.Address, address, StringComparison.OrdinalIgnoreCase)))
+            .Select(m => new MailMessage(address, m.Subject ?? "", m.Text ?? "", m.Html ?? "", m.Date))
+            .OrderBy(m => m.Date)];
+    }
+
+    /// <summary>The code in the newest message to <paramref name="address"/>, waiting for one to arrive.</summary>
+    public Task<string> WaitForCodeAsync(string address, CancellationToken cancellationToken = default) =>
+        WaitForNewCodeAsync(address, previousCount: 0, cancellationToken);
+
+    /// <summary>The code in the newest message once more than <paramref name="previousCount"/> have arrived.</summary>
+    public async Task<string> WaitForNewCodeAsync(string address, int previousCount, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WaitTimeout);
+        try
+        {
+            while (true)
+            {
+                var messages = await GetMessagesToAsync(address, timeout.Token);
+                if (messages.Count > previousCount)
+                {
+                    var match = Code().Match(messages[^1].Text);
+                    return match.Success
+                        ? match.Value
+                        : throw new InvalidOperationException($"The newest message to {address} holds no code: {messages[^1].Text}");
+                }
+
+                await Task.Delay(150, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No new message to {address} within {WaitTimeout.TotalSeconds} s (had {previousCount}).");
+        }
+    }
+
+    [GeneratedRegex(@"(?<!\d)\d{6}(?!\d)")]
+    private static partial Regex Code();
+
+    private sealed record MailDevEmail(
+        [property: JsonPropertyName("subject")] string? Subject,
+        [property: JsonPropertyName("text")] string? Text,
+        [property: JsonPropertyName("html")] string? Html,
+        [property: JsonPropertyName("date")] DateTimeOffset Date,
+        [property: JsonPropertyName("to")] List<MailDevAddress> To);
+
+    private sealed record MailDevAddress([property: JsonPropertyName("address")] string Address);
+}
