@@ -135,6 +135,42 @@ public sealed class EngineTests
         }
     }
 
+    [Fact]
+    public async Task Processes_left_by_a_crashed_run_are_stopped_at_the_next_start()
+    {
+        var state = Directory.CreateTempSubdirectory("otpauth-crashed-").FullName;
+        using var leftover = System.Diagnostics.Process.Start("sleep", "300");
+        var startTime = File.ReadAllText($"/proc/{leftover.Id}/stat").Split(") ")[1].Split(' ')[19];
+        Directory.CreateDirectory(Path.Combine(state, "pids"));
+        await File.WriteAllLinesAsync(Path.Combine(state, "pids", "redis.pid"), [leftover.Id.ToString(), startTime, ""], TestContext.Current.CancellationToken);
+        var builder = DistributedApplicationTestingBuilder.Create(options => options.StateDirectory = state);
+        builder.Builder.AddRedis("redis");
+        await using var app = await builder.BuildAsync();
+
+        await app.StartAsync(Timeout());
+
+        Assert.True(leftover.WaitForExit(TimeSpan.FromSeconds(10)), "the leftover process was stopped");
+        Assert.False(File.Exists(Path.Combine(state, "pids", "redis.pid")) && File.ReadAllLines(Path.Combine(state, "pids", "redis.pid"))[0] == leftover.Id.ToString());
+    }
+
+    [Fact]
+    public async Task A_pid_file_whose_process_is_someone_elses_now_is_left_alone()
+    {
+        var state = Directory.CreateTempSubdirectory("otpauth-reused-pid-").FullName;
+        using var bystander = System.Diagnostics.Process.Start("sleep", "300");
+        Directory.CreateDirectory(Path.Combine(state, "pids"));
+        // Same pid, different start time: the pid was reused by an unrelated process.
+        await File.WriteAllLinesAsync(Path.Combine(state, "pids", "redis.pid"), [bystander.Id.ToString(), "1", ""], TestContext.Current.CancellationToken);
+        var builder = DistributedApplicationTestingBuilder.Create(options => options.StateDirectory = state);
+        builder.Builder.AddRedis("redis");
+        await using var app = await builder.BuildAsync();
+
+        await app.StartAsync(Timeout());
+
+        Assert.False(bystander.HasExited);
+        bystander.Kill();
+    }
+
     private static async Task<object?> RunPostgresAsync(string stateDirectory, string sql)
     {
         var builder = DistributedApplicationTestingBuilder.Create(options => { options.StateDirectory = stateDirectory; options.DeleteStateOnDispose = false; });

@@ -1,0 +1,58 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace OtpAuth.Tests.Web;
+
+/// <summary>The frontend's screens as a person sees them: labels, button names and messages.</summary>
+internal sealed class OtpAuthPage(IPage page, Uri address)
+{
+    public const string Password = "correct horse battery staple";
+
+    public IPage Page => page;
+
+    public ILocator Register => page.Locator("#screen-register");
+    public ILocator Code => page.Locator("#screen-code");
+    public ILocator Verified => page.Locator("#screen-verified");
+    public ILocator Login => page.Locator("#screen-login");
+    public ILocator Account => page.Locator("#screen-account");
+
+    public ILocator CodeMessage => page.Locator("#code-message");
+    public ILocator ResendButton => Code.GetByRole(AriaRole.Button, new() { Name = "Resend code" });
+
+    public static string NewEmail(string purpose) => $"{purpose}.{Guid.NewGuid().ToString("N")[..12]}@example.com";
+
+    public ILocator Digit(int position, int length) =>
+        Code.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    public async Task<IResponse> OpenAsync()
+    {
+        var response = await page.GotoAsync(address.ToString()) ?? throw new InvalidOperationException("No response for the page.");
+        await Expect(page.Locator("body[data-ready='true']")).ToBeAttachedAsync();
+        return response;
+    }
+
+    public async Task FillRegistrationAsync(string email)
+    {
+        await Register.GetByLabel("Email").FillAsync(email);
+        await Register.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await Register.GetByLabel("Confirm password").FillAsync(Password);
+    }
+
+    /// <summary>Registers and waits for the code screen.</summary>
+    public async Task RegisterAsync(string email)
+    {
+        await FillRegistrationAsync(email);
+        await Register.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(Code).ToBeVisibleAsync();
+    }
+
+    /// <summary>Pastes text into one box the way a browser does: a paste event carrying the clipboard's data.</summary>
+    public static Task PasteAsync(ILocator box, string text) =>
+        box.EvaluateAsync(
+            "(element, text) => { const data = new DataTransfer(); data.setData('text/plain', text); " +
+            "element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })); }",
+            text);
+
+    public Task<bool> HasHorizontalScrollAsync() =>
+        page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
+}

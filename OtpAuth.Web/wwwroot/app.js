@@ -1,0 +1,414 @@
+// The OtpAuth page: register → enter the emailed code → verified → sign in → account.
+// No inline script or handlers anywhere (the Content-Security-Policy forbids them): everything is wired here.
+
+import { ApiError, getJson, postJson } from './api.js';
+import { createCodeInput } from './code-input.js';
+
+const tokenKey = 'otpauth.token';
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  otpLength: 6,
+  resendCooldownSeconds: 60,
+  email: '',
+  // The token lives in memory and sessionStorage (this tab only), never in a URL.
+  token: sessionStorage.getItem(tokenKey),
+  busy: false,
+};
+
+let codeInput;
+let resendTimer;
+
+// ---- screens --------------------------------------------------------------------------------------
+
+function show(name, focusTarget) {
+  for (const screen of document.querySelectorAll('.screen')) {
+    screen.hidden = screen.id !== `screen-${name}`;
+  }
+  const screen = $(`screen-${name}`);
+  document.title = `${screen.dataset.title} · OtpAuth`;
+  resetPasswordToggles();
+  (focusTarget ?? screen.querySelector('h1')).focus();
+}
+
+function showRegister() {
+  clearForm('register');
+  show('register', $('register-email'));
+}
+
+function showCode({ email, sent, expiresIn }) {
+  clearForm('code');
+  codeInput.clear();
+  $('code-email').value = email ?? '';
+  $('code-sent-to').hidden = !sent;
+  $('code-ask-email').hidden = sent;
+  $('code-email-field').hidden = sent;
+  $('code-email-text').textContent = email ?? '';
+  $('code-expiry').textContent = expiresIn ? `It expires in ${describeSeconds(expiresIn)}.` : '';
+  updateResendButton();
+  show('code', sent || email ? codeInput.first : $('code-email'));
+}
+
+function showLogin(message) {
+  clearForm('login');
+  $('login-verify').hidden = true;
+  $('login-email').value = state.email;
+  if (message) {
+    showMessage('login', 'info', message);
+  }
+  show('login', state.email ? $('login-password') : $('login-email'));
+}
+
+function showAccount(me) {
+  $('account-email').textContent = me.email;
+  setTime($('account-created'), me.created_at);
+  setTime($('account-verified'), me.verified_at);
+  showMessage('account', '', '');
+  show('account');
+}
+
+// ---- forms ----------------------------------------------------------------------------------------
+
+async function onRegister(event) {
+  event.preventDefault();
+  clearForm('register');
+  const email = $('register-email').value.trim();
+  const password = $('register-password').value;
+  const invalid = [
+    !email && setFieldError('register-email', 'Enter your email address.'),
+    !password && setFieldError('register-password', 'Choose a password.'),
+    password && $('register-confirm').value !== password
+      && setFieldError('register-confirm', "The passwords don't match."),
+  ].find(Boolean);
+  if (invalid) {
+    showMessage('register', 'error', 'Please fix the highlighted fields.');
+    invalid.focus();
+    return;
+  }
+
+  await run('register', { email: 'register-email', password: 'register-password' }, async () => {
+    const result = await postJson('/auth/register', { email, password });
+    state.email = result.email ?? email;
+    $('register-form').reset();
+    showCode({ email: state.email, sent: true, expiresIn: result.otp_expires_in });
+    startResendCountdown(state.resendCooldownSeconds);
+  });
+}
+
+async function onVerify(event) {
+  event.preventDefault();
+  if (state.busy) {
+    return;
+  }
+  clearForm('code');
+  const email = $('code-email').value.trim();
+  if (!email) {
+    setFieldError('code-email', 'Enter the email address the code was sent to.').focus();
+    showMessage('code', 'error', 'Please fix the highlighted fields.');
+    return;
+  }
+  if (!codeInput.isComplete()) {
+    codeInput.setInvalid(true);
+    showMessage('code', 'error', `Enter all ${state.otpLength} digits of the code.`);
+    codeInput.focus();
+    return;
+  }
+
+  const failed = await run('code', { email: 'code-email', code: 'code-code' }, async () => {
+    await postJson('/auth/verify-otp', { email, code: codeInput.value() });
+    state.email = email;
+    show('verified');
+  });
+  if (failed) {
+    codeInput.clear();
+    codeInput.setInvalid(true);
+    codeInput.focus();
+  }
+}
+
+async function onResend() {
+  if (state.busy) {
+    return;
+  }
+  clearForm('code');
+  const email = $('code-email').value.trim();
+  if (!email) {
+    setFieldError('code-email', 'Enter your email address to get a new code.').focus();
+    return;
+  }
+  await run('code', { email: 'code-email' }, async () => {
+    const result = await postJson('/auth/resend-otp', { email });
+    showMessage('code', 'info', result.message ?? 'If that address has an account waiting, a new code is on its way.');
+    startResendCountdown(state.resendCooldownSeconds);
+    codeInput.clear();
+    codeInput.focus();
+  });
+}
+
+async function onLogin(event) {
+  event.preventDefault();
+  clearForm('login');
+  $('login-verify').hidden = true;
+  const email = $('login-email').value.trim();
+  const password = $('login-password').value;
+  const invalid = [
+    !email && setFieldError('login-email', 'Enter your email address.'),
+    !password && setFieldError('login-password', 'Enter your password.'),
+  ].find(Boolean);
+  if (invalid) {
+    showMessage('login', 'error', 'Please fix the highlighted fields.');
+    invalid.focus();
+    return;
+  }
+
+  await run('login', { email: 'login-email', password: 'login-password' }, async () => {
+    try {
+      const result = await postJson('/auth/login', { email, password });
+      setToken(result.access_token);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 403) {
+        state.email = email;
+        $('login-verify').hidden = false;
+      }
+      throw error;
+    }
+    state.email = email;
+    $('login-form').reset();
+    showAccount(await getJson('/auth/me', state.token));
+  });
+}
+
+function onSignOut() {
+  setToken(null);
+  showLogin("You've signed out.");
+}
+
+/**
+ * Runs one API call for a form: one call at a time, the button marked busy, and a failure shown next to the
+ * form (its detail, and each field's messages under that field). Returns true when the call failed.
+ */
+async function run(form, fields, action) {
+  if (state.busy) {
+    return false;
+  }
+  state.busy = true;
+  const submit = document.querySelector(`#${form}-form [type="submit"]`);
+  submit?.setAttribute('aria-busy', 'true');
+  try {
+    await action();
+    return false;
+  } catch (error) {
+    showApiError(form, fields, error);
+    return true;
+  } finally {
+    state.busy = false;
+    submit?.removeAttribute('aria-busy');
+  }
+}
+
+function showApiError(form, fields, error) {
+  if (!(error instanceof ApiError)) {
+    showMessage(form, 'error', 'Something went wrong. Please try again.');
+    throw error;
+  }
+  const placed = [];
+  const unplaced = [];
+  let firstInvalid;
+  for (const [key, messages] of Object.entries(error.fieldErrors)) {
+    const text = [].concat(messages).join(' ');
+    const field = fields[key.toLowerCase()];
+    if (field && $(`${field}-error`)) {
+      firstInvalid ??= setFieldError(field, text);
+      placed.push(text);
+    } else {
+      unplaced.push(text);
+    }
+  }
+  if (error.status === 429 && error.retryAfterSeconds && form === 'code') {
+    startResendCountdown(error.retryAfterSeconds);
+  }
+  // Say a field's message once, under the field, rather than twice.
+  const summary = placed.includes(error.message) ? 'Please fix the highlighted fields.' : error.message;
+  showMessage(form, 'error', summary, unplaced);
+  firstInvalid?.focus();
+}
+
+// ---- resend countdown -----------------------------------------------------------------------------
+
+// The API's cooldown is per address, so the countdown belongs to the address it was started for.
+const resendCooldown = { email: '', endsAt: 0 };
+
+function startResendCountdown(seconds) {
+  clearInterval(resendTimer);
+  if (!seconds || seconds <= 0) {
+    return;
+  }
+  if (document.activeElement === $('resend')) {
+    codeInput.focus(); // a disabled button drops keyboard focus; keep it somewhere useful
+  }
+  resendCooldown.email = codeEmail();
+  resendCooldown.endsAt = Date.now() + seconds * 1000;
+  updateResendButton();
+  resendTimer = setInterval(updateResendButton, 250);
+}
+
+function updateResendButton() {
+  const button = $('resend');
+  const left = Math.ceil((resendCooldown.endsAt - Date.now()) / 1000);
+  if (left <= 0) {
+    clearInterval(resendTimer);
+  }
+  if (left <= 0 || codeEmail() !== resendCooldown.email) {
+    button.disabled = false;
+    button.textContent = 'Resend code';
+    return;
+  }
+  button.disabled = true;
+  button.textContent = `Resend code in ${left} s`;
+}
+
+const codeEmail = () => $('code-email').value.trim().toLowerCase();
+
+// ---- small helpers --------------------------------------------------------------------------------
+
+function setToken(token) {
+  state.token = token;
+  if (token) {
+    sessionStorage.setItem(tokenKey, token);
+  } else {
+    sessionStorage.removeItem(tokenKey);
+  }
+}
+
+function showMessage(form, kind, text, details = []) {
+  const box = $(`${form}-message`);
+  box.className = kind ? `message ${kind}` : 'message';
+  if (!text) {
+    box.replaceChildren();
+    return;
+  }
+  const paragraph = document.createElement('p');
+  paragraph.textContent = text;
+  const children = [paragraph];
+  if (details.length > 0) {
+    const list = document.createElement('ul');
+    list.append(...details.map((detail) => Object.assign(document.createElement('li'), { textContent: detail })));
+    children.push(list);
+  }
+  box.replaceChildren(...children);
+}
+
+/** Shows a message under a field and marks it invalid; returns the input so callers can focus it. */
+function setFieldError(fieldId, message) {
+  const error = $(`${fieldId}-error`);
+  error.textContent = message;
+  error.hidden = false;
+  const input = $(fieldId) ?? codeInput.first;
+  if (fieldId === 'code-code') {
+    codeInput.setInvalid(true);
+  } else {
+    input.setAttribute('aria-invalid', 'true');
+    const described = new Set((input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));
+    described.add(error.id);
+    input.setAttribute('aria-describedby', [...described].join(' '));
+  }
+  return input;
+}
+
+function clearForm(form) {
+  showMessage(form, '', '');
+  for (const error of document.querySelectorAll(`#screen-${form} .field-error`)) {
+    error.textContent = '';
+    error.hidden = true;
+  }
+  for (const input of document.querySelectorAll(`#screen-${form} input`)) {
+    input.removeAttribute('aria-invalid');
+  }
+}
+
+function resetPasswordToggles() {
+  for (const toggle of document.querySelectorAll('.toggle')) {
+    setPasswordVisible(toggle, false);
+  }
+}
+
+function setPasswordVisible(toggle, visible) {
+  $(toggle.dataset.toggles).type = visible ? 'text' : 'password';
+  toggle.setAttribute('aria-pressed', String(visible));
+  toggle.setAttribute('aria-label', `${visible ? 'Hide' : 'Show'} ${toggle.dataset.name}`);
+  toggle.textContent = visible ? 'Hide' : 'Show';
+}
+
+function setTime(element, iso) {
+  if (!iso) {
+    element.removeAttribute('datetime');
+    element.textContent = 'Not yet';
+    return;
+  }
+  element.dateTime = iso;
+  element.textContent = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+    .format(new Date(iso));
+}
+
+function describeSeconds(seconds) {
+  if (seconds >= 60 && seconds % 60 === 0) {
+    const minutes = seconds / 60;
+    return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  }
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
+
+async function loadConfig() {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-store' });
+    if (response.ok) {
+      const config = await response.json();
+      state.otpLength = Number(config.otp_length) || state.otpLength;
+      state.resendCooldownSeconds = Number(config.resend_cooldown_seconds) || 0;
+    }
+  } catch {
+    // Keep the defaults: the API's answer will still say if the code has the wrong length.
+  }
+}
+
+// ---- start ----------------------------------------------------------------------------------------
+
+async function start() {
+  await loadConfig();
+  $('code-legend').textContent = `${state.otpLength}-digit code`;
+  codeInput = createCodeInput($('code-digits'), state.otpLength, () => $('code-form').requestSubmit());
+
+  $('register-form').addEventListener('submit', onRegister);
+  $('code-form').addEventListener('submit', onVerify);
+  $('login-form').addEventListener('submit', onLogin);
+  $('resend').addEventListener('click', onResend);
+  $('code-email').addEventListener('input', updateResendButton);
+  $('sign-out').addEventListener('click', onSignOut);
+  $('login-verify').addEventListener('click', () => showCode({ email: state.email, sent: false }));
+  for (const toggle of document.querySelectorAll('.toggle')) {
+    toggle.addEventListener('click', () => setPasswordVisible(toggle, toggle.getAttribute('aria-pressed') !== 'true'));
+  }
+  for (const link of document.querySelectorAll('[data-go]')) {
+    link.addEventListener('click', () => {
+      const target = link.dataset.go;
+      if (target === 'register') {
+        showRegister();
+      } else if (target === 'login') {
+        showLogin();
+      } else if (target === 'code') {
+        showCode({ email: $('register-email').value.trim() || state.email, sent: false });
+      }
+    });
+  }
+
+  if (state.token) {
+    try {
+      showAccount(await getJson('/auth/me', state.token));
+      return;
+    } catch {
+      setToken(null);
+    }
+  }
+}
+
+start().finally(() => { document.body.dataset.ready = 'true'; });
