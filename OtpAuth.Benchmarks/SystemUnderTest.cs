@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using OtpAuth.Hosting;
+using OtpAuth.Tests.Infrastructure;
+
+namespace OtpAuth.Benchmarks;
+
+/// <summary>The running system and the few calls every benchmark needs.</summary>
+internal sealed class SystemUnderTest(DistributedApplication app)
+{
+    public const string Password = "correct horse battery staple";
+
+    public HttpClient Api { get; } = app.CreateHttpClient("api");
+
+    public MailInbox Mail { get; } = new(app.CreateHttpClient("mail"));
+
+    public static string NewEmail(string purpose) => $"bench-{purpose}-{Guid.NewGuid():N}@example.test";
+
+    /// <summary>Registers, verifies with the mailed code, and returns the address.</summary>
+    public async Task<string> CreateVerifiedAccountAsync()
+    {
+        var email = NewEmail("account");
+        (await Api.PostAsJsonAsync("/auth/register", new { email, password = Password })).EnsureSuccessStatusCode();
+        var code = await Mail.WaitForCodeAsync(email);
+        (await Api.PostAsJsonAsync("/auth/verify-otp", new { email, code })).EnsureSuccessStatusCode();
+        return email;
+    }
+
+    /// <summary>Milliseconds one request takes, start to end of the response body.</summary>
+    public static async Task<double> TimeAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        var watch = Stopwatch.StartNew();
+        using var response = await send();
+        await response.Content.ReadAsByteArrayAsync();
+        return watch.Elapsed.TotalMilliseconds;
+    }
+}
