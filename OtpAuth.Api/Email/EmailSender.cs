@@ -1,0 +1,52 @@
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace OtpAuth.Api.Email;
+
+/// <summary>The mail could not be handed to the SMTP server; the message says why in operator terms, never the code.</summary>
+public sealed class EmailDeliveryException(string message, Exception inner) : Exception(message, inner);
+
+public interface IOtpEmailSender
+{
+    /// <exception cref="EmailDeliveryException">The SMTP server could not be reached or refused the message.</exception>
+    Task SendCodeAsync(string recipient, string code, TimeSpan lifetime, CancellationToken cancellationToken);
+}
+
+/// <summary>Sends through MailKit, one SMTP session per message (codes are rare; pooling would only add failure modes).</summary>
+public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IOtpEmailSender
+{
+    public async Task SendCodeAsync(string recipient, string code, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var smtp = options.Value;
+        using var message = OtpEmail.Create(MailboxAddress.Parse(smtp.From), recipient, code, lifetime);
+        using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(smtp.TimeoutSeconds).TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+            if (!string.IsNullOrEmpty(smtp.Username))
+            {
+                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+            }
+
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException
+            or SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException
+            or ServiceNotConnectedException or TimeoutException)
+        {
+            throw new EmailDeliveryException($"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name}", exception);
+        }
+    }
+
+    private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
+    {
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        SmtpSecurity.None => SecureSocketOptions.None,
+        _ => SecureSocketOptions.Auto,
+    };
+}

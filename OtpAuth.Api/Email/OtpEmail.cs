@@ -1,0 +1,39 @@
+using System.Net;
+using MimeKit;
+using OtpAuth.Api.Infrastructure;
+
+namespace OtpAuth.Api.Email;
+
+/// <summary>The verification message: a plain-text and an HTML part, both stating the code and how long it lasts.</summary>
+public static class OtpEmail
+{
+    public const string Subject = "Your OtpAuth verification code";
+
+    public static MimeMessage Create(MailboxAddress from, string to, string code, TimeSpan lifetime)
+    {
+        var validFor = DurationText.Describe(lifetime);
+        var body = new BodyBuilder
+        {
+            TextBody = $"""
+                Your OtpAuth verification code is: {code}
+
+                It expires in {validFor} and works once.
+                If you did not ask for it, you can ignore this email.
+                """,
+            HtmlBody = $"""
+                <!DOCTYPE html>
+                <html lang="en"><body style="font-family: sans-serif">
+                <p>Your OtpAuth verification code is:</p>
+                <p style="font-size: 28px; font-weight: bold; letter-spacing: 4px">{WebUtility.HtmlEncode(code)}</p>
+                <p>It expires in {WebUtility.HtmlEncode(validFor)} and works once.</p>
+                <p style="color: #666">If you did not ask for it, you can ignore this email.</p>
+                </body></html>
+                """,
+        };
+
+        var message = new MimeMessage { Subject = Subject, Body = body.ToMessageBody() };
+        message.From.Add(from);
+        message.To.Add(MailboxAddress.Parse(to));
+        return message;
+    }
+}

@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace OtpAuth.Api.Email;
+
+public enum SmtpSecurity
+{
+    /// <summary>TLS on connect for port 465, else STARTTLS when the server offers it.</summary>
+    Auto,
+
+    /// <summary>STARTTLS, required.</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (SMTPS, usually port 465).</summary>
+    SslOnConnect,
+
+    /// <summary>Plain text: only for a local development mail catcher.</summary>
+    None,
+}
+
+/// <summary>
+/// Where mail goes. Starts from <c>ConnectionStrings:mail</c> (<c>smtp://host:port</c> from the AppHost, or
+/// <c>smtps://</c>) and then takes every <c>Smtp:*</c> value that is set, so real SMTP settings win.
+/// </summary>
+public sealed class SmtpOptions
+{
+    public const string SectionName = "Smtp";
+    public const string ConnectionName = "mail";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Smtp:Host is required (or ConnectionStrings:mail as smtp://host:port).")]
+    public string Host { get; set; } = "";
+
+    [Range(1, 65_535, ErrorMessage = "Smtp:Port must be between 1 and 65535.")]
+    public int Port { get; set; } = 587;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    [EnumDataType(typeof(SmtpSecurity), ErrorMessage = "Smtp:Security must be Auto, StartTls, SslOnConnect or None.")]
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Smtp:From is required, such as \"OtpAuth <no-reply@example.com>\".")]
+    public string From { get; set; } = "OtpAuth <no-reply@otpauth.localhost>";
+
+    [Range(1, 300, ErrorMessage = "Smtp:TimeoutSeconds must be between 1 and 300.")]
+    public int TimeoutSeconds { get; set; } = 15;
+}
+
+/// <summary>Fills <see cref="SmtpOptions"/> from the <c>mail</c> connection string before the <c>Smtp</c> section is bound over it.</summary>
+internal sealed class SmtpOptionsFromConnectionString(IConfiguration configuration) : IConfigureOptions<SmtpOptions>
+{
+    public void Configure(SmtpOptions options)
+    {
+        var connectionString = configuration.GetConnectionString(SmtpOptions.ConnectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("smtp" or "smtps"))
+        {
+            throw new OptionsValidationException(SmtpOptions.ConnectionName, typeof(SmtpOptions),
+                ["ConnectionStrings:mail must look like smtp://host:port or smtps://host:port."]);
+        }
+
+        var secure = uri.Scheme == "smtps";
+        options.Host = uri.Host;
+        options.Port = uri.IsDefaultPort ? (secure ? 465 : 25) : uri.Port;
+        options.Security = secure ? SmtpSecurity.SslOnConnect : SmtpSecurity.None;
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            options.Username = Uri.UnescapeDataString(parts[0]);
+            options.Password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null;
+        }
+    }
+}
+
+internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SmtpOptions options)
+    {
+        if (!MailboxAddress.TryParse(options.From, out _))
+        {
+            return ValidateOptionsResult.Fail("Smtp:From is not a valid address, such as \"OtpAuth <no-reply@example.com>\".");
+        }
+
+        return string.IsNullOrEmpty(options.Username) != string.IsNullOrEmpty(options.Password)
+            ? ValidateOptionsResult.Fail("Smtp:Username and Smtp:Password must be set together.")
+            : ValidateOptionsResult.Success;
+    }
+}

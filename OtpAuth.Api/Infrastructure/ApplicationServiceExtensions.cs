@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using OtpAuth.Api.Auth;
+using OtpAuth.Api.Email;
+using OtpAuth.Api.Otp;
+using OtpAuth.Api.Passwords;
+using OtpAuth.Api.Tokens;
+using OtpAuth.Api.Users;
+
+namespace OtpAuth.Api.Infrastructure;
+
+public static class ApplicationServiceExtensions
+{
+    /// <summary>Everything the auth service needs, each options class validated at start with messages naming its keys.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        builder.AddNpgsqlDbContext<OtpAuthDbContext>("otpauth");
+        builder.AddRedisClient("redis");
+        services.AddHostedService<DatabaseMigrator>();
+
+        services.AddValidatedOptions<OtpOptions>(OtpOptions.SectionName).Services
+            .AddSingleton<IValidateOptions<OtpOptions>, OtpOptionsValidator>();
+        services.AddValidatedOptions<JwtOptions>(JwtOptions.SectionName).Services
+            .AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddValidatedOptions<PasswordOptions>(PasswordOptions.SectionName);
+        services.AddValidatedOptions<LoginOptions>(LoginOptions.SectionName);
+        // The mail connection string first, then any Smtp:* value over it.
+        services.AddSingleton<IConfigureOptions<SmtpOptions>, SmtpOptionsFromConnectionString>();
+        services.AddValidatedOptions<SmtpOptions>(SmtpOptions.SectionName).Services
+            .AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<OtpHasher>();
+        services.AddSingleton<OtpCodeGenerator>();
+        services.AddSingleton<OtpStore>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<IOtpEmailSender, SmtpEmailSender>();
+        services.AddScoped<AuthService>();
+
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthorization();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // A number sent as a string is a wrong type, and the OpenAPI schema then says plainly "integer".
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddProblemDetailsEverywhere();
+        services.AddOpenApiDocument();
+        return builder;
+    }
+
+    private static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace OtpAuth.Api.Infrastructure;
+
+/// <summary>
+/// Every error is an RFC 9457 problem with a human <c>detail</c> (DESIGN.md §3), and no exception text, stack trace or
+/// SQL reaches a response: unreadable requests become 400/413/415, an unreachable PostgreSQL or Redis 503, anything
+/// else a plain 500. Responses without a body (404, 405, the bearer challenge's 401) get one from status code pages.
+/// </summary>
+public static partial class ProblemDetailsSetup
+{
+    public const int MaxRequestBodyBytes = 16 * 1024;
+
+    public static IServiceCollection AddProblemDetailsEverywhere(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
+        services.AddExceptionHandler<UnexpectedExceptionHandler>();
+
+        // Malformed bodies raise BadHttpRequestException in every environment, so they reach the handler above
+        // instead of ending as an empty 400.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        // No endpoint takes more than a few hundred bytes; Kestrel answers 413 past this.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
+            options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        return services;
+    }
+
+    private static string? DefaultDetail(int? status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "A valid bearer token is required.",
+        StatusCodes.Status403Forbidden => "You are not allowed to do this.",
+        StatusCodes.Status404NotFound => "There is nothing at this address.",
+        StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is larger than 16 KiB.",
+        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        StatusCodes.Status500InternalServerError => "Something went wrong on our side. Please try again.",
+        StatusCodes.Status503ServiceUnavailable => "The service is temporarily unavailable. Please try again in a moment.",
+        _ => null,
+    };
+
+    private static ValueTask<bool> WriteAsync(HttpContext context, Exception exception, int status, string? detail = null)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = status, Detail = detail ?? DefaultDetail(status) },
+        });
+    }
+
+    /// <summary>Unreadable requests: bad JSON or wrong field types (400), no body (400), too large (413), not JSON (415).</summary>
+    private sealed class BadRequestExceptionHandler : IExceptionHandler
+    {
+        public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException badRequest)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            var detail = badRequest.StatusCode switch
+            {
+                StatusCodes.Status400BadRequest when badRequest.InnerException is JsonException =>
+                    "The request body is not valid JSON, or a field has the wrong type.",
+                StatusCodes.Status400BadRequest when httpContext.Request.ContentLength is 0 or null =>
+                    "A JSON request body is required.",
+                StatusCodes.Status400BadRequest => "The request body must be a JSON object.",
+                _ => null,
+            };
+            return WriteAsync(httpContext, exception, badRequest.StatusCode, detail);
+        }
+    }
+
+    /// <summary>PostgreSQL or Redis unreachable (or timing out): 503, and the next request tries again.</summary>
+    private sealed partial class DependencyUnavailableExceptionHandler(ILogger<DependencyUnavailableExceptionHandler> logger) : IExceptionHandler
+    {
+        public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            var dependency = exception switch
+            {
+                RedisException or RedisTimeoutException => "Redis",
+                NpgsqlException or RetryLimitExceededException => "PostgreSQL",
+                DbUpdateException { InnerException: NpgsqlException } => "PostgreSQL",
+                TimeoutException => "a dependency",
+                _ => null,
+            };
+            if (dependency is null)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            LogUnavailable(httpContext.Request.Path, dependency, exception.GetType().Name, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = "5";
+            return WriteAsync(httpContext, exception, StatusCodes.Status503ServiceUnavailable);
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} answered 503: {Dependency} is unavailable ({ExceptionType}: {Reason})")]
+        private partial void LogUnavailable(string path, string dependency, string exceptionType, string reason);
+    }
+
+    private sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExceptionHandler> logger) : IExceptionHandler
+    {
+        public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            LogUnexpected(httpContext.Request.Path, exception);
+            return WriteAsync(httpContext, exception, StatusCodes.Status500InternalServerError);
+        }
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "{Path} failed unexpectedly")]
+        private partial void LogUnexpected(string path, Exception exception);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace OtpAuth.Api.Otp;
+
+/// <summary>
+/// The only form in which a code is ever stored: HMAC-SHA256 under <c>Otp:HashKey</c> over the normalized email and
+/// the code. Binding the email means a code is worth nothing for another address, and without the key a leaked Redis
+/// cannot be brute-forced back to codes (a 6-digit space is tiny for an unkeyed hash).
+/// </summary>
+public sealed class OtpHasher
+{
+    private readonly byte[] _key;
+
+    public OtpHasher(IOptions<OtpOptions> options) : this(options.Value.HashKey)
+    {
+    }
+
+    public OtpHasher(string hashKey) => _key = Encoding.UTF8.GetBytes(hashKey);
+
+    /// <summary>Lower-case hex of HMAC-SHA256(key, email + "\n" + code); the separator keeps (email, code) pairs unambiguous.</summary>
+    public string HashCode(string normalizedEmail, string code) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"otp\n{normalizedEmail}\n{code}")));
+
+    /// <summary>
+    /// A stable, non-reversible id for an address, used in Redis key names so that keys carry no email addresses.
+    /// Domain-separated from <see cref="HashCode"/> so a key name never equals a stored code hash.
+    /// </summary>
+    public string AddressKey(string normalizedEmail) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"address\n{normalizedEmail}")).AsSpan(0, 16));
+}

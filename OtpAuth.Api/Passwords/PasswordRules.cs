@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace OtpAuth.Api.Passwords;
+
+/// <summary>
+/// What a password must look like (DESIGN.md §3): NFC-normalized, 8 to 128 characters counted as Unicode code points,
+/// so "é" typed precomposed or as e + combining accent is the same password of the same length.
+/// </summary>
+public static class PasswordRules
+{
+    public const int MinLength = 8;
+    public const int MaxLength = 128;
+
+    /// <summary>The form that is hashed and compared.</summary>
+    /// <remarks>Input arrives through System.Text.Json, which refuses lone surrogates, so the text is always normalizable.</remarks>
+    public static string Normalize(string password) => password.Normalize(NormalizationForm.FormC);
+
+    /// <summary>Null when the password is acceptable for a new account, else a message for the person.</summary>
+    public static string? Validate(string? password)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            return "Password is required.";
+        }
+
+        var length = CountCodePoints(Normalize(password));
+        return length switch
+        {
+            < MinLength => $"Password must be at least {MinLength} characters long.",
+            > MaxLength => $"Password must be at most {MaxLength} characters long.",
+            _ => null,
+        };
+    }
+
+    public static int CountCodePoints(string text) => text.EnumerateRunes().Count();
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using OtpAuth.Tests.Infrastructure;
+
+namespace OtpAuth.Tests.Api;
+
+/// <summary>
+/// Code rules that involve waiting, against "api-fast" (codes live 3 s, resend cooldown 2 s, everything else default),
+/// so expiry and cooldowns can be observed in seconds.
+/// </summary>
+public sealed class TimedCodeRulesTests(OtpAuthSystem system) : IDisposable
+{
+    private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(2.2);
+    private readonly AuthClient _client = new(system, "api-fast");
+
+    [Fact]
+    public async Task A_code_expires_after_its_lifetime()
+    {
+        var email = AuthClient.NewAddress();
+        using var registered = await _client.RegisterAsync(email);
+        Assert.Equal(3, (await AuthClient.ReadJsonAsync(registered)).GetProperty("otp_expires_in").GetInt32());
+        var code = await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5), TestContext.Current.CancellationToken);
+        using var late = await _client.VerifyAsync(email, code);
+
+        await AuthClient.AssertProblemAsync(late, HttpStatusCode.BadRequest, "Invalid or expired code");
+    }
+
+    [Fact]
+    public async Task A_resent_code_voids_the_previous_one()
+    {
+        var email = AuthClient.NewAddress();
+        using var registered = await _client.RegisterAsync(email);
+        var oldCode = await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
+
+        await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+        using var resent = await _client.ResendAsync(email);
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        var newCode = await _client.WaitForNewCodeAsync(email, previousCount: 1);
+
+        if (newCode != oldCode) // one chance in a million that the new code repeats the old one
+        {
+            using var withOld = await _client.VerifyAsync(email, oldCode);
+            await AuthClient.AssertProblemAsync(withOld, HttpStatusCode.BadRequest, "Invalid or expired code");
+        }
+
+        using var withNew = await _client.VerifyAsync(email, newCode);
+        Assert.Equal(HttpStatusCode.OK, withNew.StatusCode);
+    }
+
+    [Fact]
+    public async Task Resend_waits_for_the_cooldown_then_sends()
+    {
+        var email = AuthClient.NewAddress();
+        using var registered = await _client.RegisterAsync(email);
+        await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
+
+        using var early = await _client.ResendAsync(email);
+        await AuthClient.AssertProblemAsync(early, HttpStatusCode.TooManyRequests);
+        Assert.InRange(early.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+
+        await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+        using var later = await _client.ResendAsync(email);
+        Assert.Equal(HttpStatusCode.Accepted, later.StatusCode);
+        await _client.WaitForNewCodeAsync(email, previousCount: 1);
+    }
+
+    [Fact]
+    public async Task Resend_answers_alike_for_a_pending_a_verified_and_an_unknown_address_and_mails_only_the_pending_one()
+    {
+        var pending = AuthClient.NewAddress();
+        using var registered = await _client.RegisterAsync(pending);
+        await _client.Mail.WaitForCodeAsync(pending, TestContext.Current.CancellationToken);
+        var verified = AuthClient.NewAddress();
+        await _client.RegisterAndVerifyAsync(verified);
+        var unknown = AuthClient.NewAddress();
+        await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+
+        var bodies = new List<string>();
+        foreach (var email in new[] { pending, verified, unknown })
+        {
+            using var response = await _client.ResendAsync(email);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            bodies.Add(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        Assert.Single(bodies.Distinct());
+        await _client.WaitForNewCodeAsync(pending, previousCount: 1);
+        Assert.Equal(1, await _client.CountMailsAsync(verified));
+        Assert.Equal(0, await _client.CountMailsAsync(unknown));
+    }
+
+    [Fact]
+    public async Task At_most_five_codes_an_hour_go_to_one_address()
+    {
+        var email = AuthClient.NewAddress();
+        using var registered = await _client.RegisterAsync(email);
+        Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+
+        for (var resend = 1; resend <= 4; resend++)
+        {
+            await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+            using var response = await _client.ResendAsync(email);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+        using var sixth = await _client.ResendAsync(email);
+
+        await AuthClient.AssertProblemAsync(sixth, HttpStatusCode.TooManyRequests);
+        Assert.True(sixth.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(50), "the hourly cap, not the 2 s cooldown, refused it");
+        await _client.WaitForNewCodeAsync(email, previousCount: 4);
+        Assert.Equal(5, await _client.CountMailsAsync(email));
+    }
+
+    [Fact]
+    public async Task Wrong_codes_count_per_address_across_resends()
+    {
+        // 4 wrong on the first code, 4 on the second, 2 on the third: no code reached its own limit of 5, but the
+        // address reached 10 failures in the hour, so even the right third code is refused.
+        var email = AuthClient.NewAddress();
+        using var registered = await _client.RegisterAsync(email);
+        var code = await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
+
+        await FailAsync(email, code, times: 4);
+        code = await ResendAfterCooldownAsync(email, mailsBefore: 1);
+        await FailAsync(email, code, times: 4);
+        code = await ResendAfterCooldownAsync(email, mailsBefore: 2);
+        await FailAsync(email, code, times: 2);
+
+        using var right = await _client.VerifyAsync(email, code);
+        await AuthClient.AssertProblemAsync(right, HttpStatusCode.TooManyRequests);
+        Assert.NotNull(right.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
+    public async Task Registering_an_unverified_address_again_replaces_the_password_and_sends_a_new_code()
+    {
+        var email = AuthClient.NewAddress();
+        using var first = await _client.RegisterAsync(email, "first password");
+        await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
+
+        await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+        using var second = await _client.RegisterAsync(email, "second password");
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var code = await _client.WaitForNewCodeAsync(email, previousCount: 1);
+        using var verified = await _client.VerifyAsync(email, code);
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+
+        using var oldPassword = await _client.LoginAsync(email, "first password");
+        using var newPassword = await _client.LoginAsync(email, "second password");
+        Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newPassword.StatusCode);
+    }
+
+    private async Task FailAsync(string email, string code, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            using var wrong = await _client.VerifyAsync(email, AuthClient.WrongCodeFor(code));
+            await AuthClient.AssertProblemAsync(wrong, HttpStatusCode.BadRequest, "Invalid or expired code");
+        }
+    }
+
+    private async Task<string> ResendAfterCooldownAsync(string email, int mailsBefore)
+    {
+        await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
+        using var resent = await _client.ResendAsync(email);
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        return await _client.WaitForNewCodeAsync(email, mailsBefore);
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,75 @@
+using OtpAuth.Api.Auth;
+using OtpAuth.Api.Passwords;
+
+namespace OtpAuth.Tests.Unit;
+
+public sealed class InputRulesTests
+{
+    [Theory]
+    [InlineData("ada@example.com", "ada@example.com")]
+    [InlineData("  Ada@Example.COM \t", "ada@example.com")]
+    [InlineData("JOSE\u0301@example.com", "jos\u00e9@example.com")] // decomposed É → precomposed é
+    [InlineData("jos\u00e9@example.com", "jos\u00e9@example.com")]
+    [InlineData("a.b+tag@sub.example.test", "a.b+tag@sub.example.test")]
+    public void Emails_are_trimmed_NFC_normalized_and_lower_cased(string input, string expected)
+    {
+        Assert.Equal(expected, EmailAddress.Normalize(input, out var error));
+        Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData(null, "Email is required.")]
+    [InlineData("   ", "Email is required.")]
+    [InlineData("ada.example.com", "Email must contain exactly one @.")]
+    [InlineData("ada@@example.com", "Email must contain exactly one @.")]
+    [InlineData("a@b@example.com", "Email must contain exactly one @.")]
+    [InlineData("@example.com", "Email needs a name before the @.")]
+    [InlineData("ada@localhost", "Email needs a domain with a dot after the @, such as example.com.")]
+    [InlineData("ada@.com", "Email needs a domain with a dot after the @, such as example.com.")]
+    [InlineData("ada@example.", "Email needs a domain with a dot after the @, such as example.com.")]
+    [InlineData("ada@example..com", "Email needs a domain with a dot after the @, such as example.com.")]
+    [InlineData("a da@example.com", "Email must not contain spaces or control characters.")]
+    public void Malformed_emails_are_refused_with_a_reason(string? input, string expected)
+    {
+        Assert.Null(EmailAddress.Normalize(input, out var error));
+        Assert.Equal(expected, error);
+    }
+
+    [Fact]
+    public void Emails_longer_than_254_characters_are_refused()
+    {
+        var local = new string('a', 64);
+        var fits = $"{local}@{new string('b', 254 - 64 - 1 - 4)}.com";
+        Assert.Equal(254, fits.Length);
+
+        Assert.NotNull(EmailAddress.Normalize(fits, out _));
+        Assert.Null(EmailAddress.Normalize("c" + fits, out var error));
+        Assert.Equal("Email must be at most 254 characters long.", error);
+    }
+
+    [Theory]
+    [InlineData("1234567", "Password must be at least 8 characters long.")]
+    [InlineData("12345678", null)]
+    [InlineData("", "Password is required.")]
+    [InlineData(null, "Password is required.")]
+    public void Passwords_need_8_to_128_characters(string? password, string? expected) =>
+        Assert.Equal(expected, PasswordRules.Validate(password));
+
+    [Fact]
+    public void Password_length_counts_code_points_not_UTF16_units()
+    {
+        var emoji = "\U0001F600"; // one code point, two UTF-16 units
+        Assert.Null(PasswordRules.Validate(string.Concat(Enumerable.Repeat(emoji, 128))));
+        Assert.Equal("Password must be at most 128 characters long.", PasswordRules.Validate(string.Concat(Enumerable.Repeat(emoji, 129))));
+        Assert.Equal("Password must be at least 8 characters long.", PasswordRules.Validate(string.Concat(Enumerable.Repeat(emoji, 7))));
+    }
+
+    [Fact]
+    public void Password_length_is_counted_after_NFC_normalization()
+    {
+        var decomposed = string.Concat(Enumerable.Repeat("e\u0301", 128)); // 256 code points before NFC, 128 after
+
+        Assert.Null(PasswordRules.Validate(decomposed));
+        Assert.Equal(PasswordRules.Normalize(string.Concat(Enumerable.Repeat("\u00e9", 128))), PasswordRules.Normalize(decomposed));
+    }
+}
