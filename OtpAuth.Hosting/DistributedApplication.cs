@@ -5,12 +5,14 @@ using System.Runtime.InteropServices;
 using OtpAuth.Hosting.ApplicationModel;
 using OtpAuth.Hosting.Dashboard;
 using OtpAuth.Hosting.Orchestration;
+using OtpAuth.Hosting.Telemetry;
 using OtpAuth.Hosting.Testing;
 
 namespace OtpAuth.Hosting;
 
 /// <summary>
-/// The running application: starts every resource in order, serves the resource API, and stops everything
+/// The running application: starts every resource in order, serves the dashboard (resource API, OTLP receiver,
+/// telemetry views), and stops everything
 /// (projects first, then infrastructure) on Ctrl+C, SIGTERM or dispose. Shaped like Aspire's DistributedApplication.
 /// </summary>
 public sealed class DistributedApplication : IAsyncDisposable
@@ -19,7 +21,8 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly StateFolder _state;
     private readonly ConsoleOutput _console;
     private readonly Orchestrator _orchestrator;
-    private ResourceApi? _resourceApi;
+    private DashboardServer? _dashboard;
+    private OtlpHttpReceiver? _otlp;
     private bool _started;
     private bool _stopped;
 
@@ -52,8 +55,17 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public IReadOnlyList<Resource> Resources => _builder.Resources;
 
-    /// <summary>The resource API (and dashboard) address, once started.</summary>
-    public Uri? DashboardUrl => _resourceApi?.Url;
+    /// <summary>The dashboard's address (UI, resource API, telemetry API), once started.</summary>
+    public Uri? DashboardUrl => _dashboard?.Url;
+
+    /// <summary>The browser token the dashboard asks for when bound elsewhere than loopback; null on loopback.</summary>
+    public string? DashboardBrowserToken => _dashboard?.Access.Token;
+
+    /// <summary>Where the projects send OTLP (HTTP/protobuf), once started.</summary>
+    public Uri? OtlpEndpoint => _otlp?.Endpoint;
+
+    /// <summary>The traces, structured logs and metrics the projects sent, kept in memory with fixed caps.</summary>
+    public TelemetryStore Telemetry { get; } = new();
 
     public string StateDirectory => _state.Path;
 
@@ -62,9 +74,18 @@ public sealed class DistributedApplication : IAsyncDisposable
         _started = true;
         _state.Create();
         _state.ResolveParameters(_builder.Parameters, _builder.Configuration);
-        var dashboardPort = int.TryParse(_builder.Configuration["Dashboard:Port"], out var configured) ? configured : 18888;
-        _resourceApi = await ResourceApi.StartAsync(_orchestrator, Ports.Allocate(dashboardPort), _builder.Configuration["Dashboard:Host"] ?? "127.0.0.1");
-        _console.Host($"OtpAuth AppHost: state in {_state.Path}; resource API at {_resourceApi.Url}api/resources", ConsoleColor.White);
+        var configuration = _builder.Configuration;
+        var dashboardPort = int.TryParse(configuration["Dashboard:Port"], out var configured) ? configured : 18888;
+        var otlpPort = int.TryParse(configuration["Dashboard:OtlpHttpPort"], out var configuredOtlp) ? configuredOtlp : 4318;
+        _otlp = await OtlpHttpReceiver.StartAsync(Telemetry, Ports.Allocate(otlpPort));
+        _orchestrator.OtlpEndpoint = _otlp.Endpoint;
+        _dashboard = await DashboardServer.StartAsync(
+            _orchestrator, Telemetry, Ports.Allocate(dashboardPort), configuration["Dashboard:Host"] ?? "127.0.0.1", configuration["Dashboard:BrowserToken"]);
+        _console.Host($"OtpAuth AppHost: state in {_state.Path}; dashboard at {_dashboard.Url}; OTLP/HTTP at {_otlp.Endpoint}", ConsoleColor.White);
+        if (_dashboard.LoginUrl is { } login)
+        {
+            _console.Host($"The dashboard listens beyond this machine and asks for a token: log in with {login}", ConsoleColor.Yellow);
+        }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         await _orchestrator.StartAsync(cancellationToken);
@@ -117,9 +138,14 @@ public sealed class DistributedApplication : IAsyncDisposable
         _stopped = true;
         await _orchestrator.StopAsync().WaitAsync(cancellationToken);
         _orchestrator.Dispose();
-        if (_resourceApi is not null)
+        if (_dashboard is not null)
         {
-            await _resourceApi.DisposeAsync();
+            await _dashboard.DisposeAsync();
+        }
+
+        if (_otlp is not null)
+        {
+            await _otlp.DisposeAsync();
         }
     }
 
@@ -188,7 +214,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             lines.Add($"  {instance.Name,-10} {instance.Resource.Type,-9} {instance.Runtime,-9} {where}{hint}");
         }
 
-        lines.Add($"  {"dashboard",-10} {"",-9} {"",-9} {_resourceApi?.Url}");
+        lines.Add($"  {"dashboard",-10} {"",-9} {"",-9} {_dashboard?.LoginUrl ?? _dashboard?.Url}");
         lines.Add("");
         _console.Host(string.Join(Environment.NewLine, lines), ConsoleColor.Green);
     }

@@ -1,56 +1,38 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OtpAuth.Hosting.Orchestration;
 
 namespace OtpAuth.Hosting.Dashboard;
 
 /// <summary>
 /// The machine-readable resource API of DESIGN.md §2, served by the AppHost itself:
-/// <c>GET /api/resources</c>, <c>GET /api/resources/{name}/logs</c>, <c>POST /api/resources/{name}/stop|start|restart</c>.
+/// <c>GET /api/resources</c>, <c>GET /api/resources/{name}/logs</c>, <c>POST /api/resources/{name}/stop|start|restart</c>,
+/// and the live streams the dashboard listens to (<see cref="LiveStreams"/>).
 /// </summary>
-internal sealed class ResourceApi : IAsyncDisposable
+internal static class ResourceApi
 {
-    private readonly WebApplication _app;
-
-    private ResourceApi(WebApplication app, Uri url)
-    {
-        _app = app;
-        Url = url;
-    }
-
-    public Uri Url { get; }
-
-    public static async Task<ResourceApi> StartAsync(Orchestrator orchestrator, int port, string host)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders(); // the AppHost console is for the resources' own output
-        builder.WebHost.UseSetting("urls", string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}"));
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
-        var app = builder.Build();
-        MapResourceApi(app, orchestrator);
-        await app.StartAsync();
-        return new ResourceApi(app, new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{(host is "0.0.0.0" or "*" ? "127.0.0.1" : host)}:{port}/")));
-    }
-
-    private static void MapResourceApi(IEndpointRouteBuilder app, Orchestrator orchestrator)
+    public static RouteGroupBuilder MapResourceApi(this IEndpointRouteBuilder app, Orchestrator orchestrator)
     {
         var api = app.MapGroup("/api/resources");
         api.MapGet("/", () => orchestrator.Instances.Select(Describe));
+        api.MapGet("/stream", (CancellationToken cancellationToken) =>
+            TypedResults.ServerSentEvents(LiveStreams.ResourcesAsync(orchestrator, cancellationToken)));
         api.MapGet("/{name}/logs", (string name) =>
             Try(() => TypedResults.Ok(orchestrator.Find(name).SelectMany(i => i.Logs.Snapshot()).OrderBy(e => e.Timestamp).Select(e => e.Text))));
-        api.MapPost("/{name}/stop", (string name) => Try(() => Accepted(orchestrator.StopResourceAsync(name))));
-        api.MapPost("/{name}/start", (string name) => Try(() => Accepted(orchestrator.StartResourceAsync(name, CancellationToken.None))));
-        api.MapPost("/{name}/restart", (string name) => Try(() =>
-            Accepted(orchestrator.StopResourceAsync(name).ContinueWith(_ => orchestrator.StartResourceAsync(name, CancellationToken.None), TaskScheduler.Default).Unwrap())));
-        app.MapGet("/", () => TypedResults.Redirect("/api/resources"));
+        api.MapGet("/{name}/logs/stream", (string name, CancellationToken cancellationToken) =>
+            Try(() => TypedResults.ServerSentEvents(LiveStreams.ConsoleAsync(orchestrator.Find(name), cancellationToken))));
+        api.MapPost("/{name}/stop", (string name) => Control(orchestrator, name, () => orchestrator.StopResourceAsync(name)));
+        api.MapPost("/{name}/start", (string name) => Control(orchestrator, name, () => orchestrator.StartResourceAsync(name, CancellationToken.None)));
+        api.MapPost("/{name}/restart", (string name) => Control(orchestrator, name, async () =>
+        {
+            await orchestrator.StopResourceAsync(name);
+            await orchestrator.StartResourceAsync(name, CancellationToken.None);
+        }));
+        return api;
     }
 
-    private static object Describe(ResourceInstance instance) => new
+    internal static object Describe(ResourceInstance instance) => new
     {
         name = instance.Name,
         type = instance.Resource.Type,
@@ -68,12 +50,16 @@ internal sealed class ResourceApi : IAsyncDisposable
         environment = instance.DisplayEnvironment,
     };
 
-    /// <summary>Stop/start run in the background: the call answers 202 at once, the state shows the progress.</summary>
-    private static Microsoft.AspNetCore.Http.HttpResults.Accepted Accepted(Task operation)
+    /// <summary>
+    /// Stop/start run in the background: the call answers 202 at once and the state shows the progress. The name is
+    /// checked first, so an unknown one answers 404 rather than a 202 for an operation that fails at once.
+    /// </summary>
+    private static IResult Control(Orchestrator orchestrator, string name, Func<Task> operation) => Try(() =>
     {
-        _ = operation.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        orchestrator.Find(name);
+        _ = Task.Run(operation).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         return TypedResults.Accepted((string?)null);
-    }
+    });
 
     private static IResult Try(Func<IResult> action)
     {
@@ -85,11 +71,5 @@ internal sealed class ResourceApi : IAsyncDisposable
         {
             return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status404NotFound);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

@@ -33,6 +33,9 @@ internal sealed partial class Orchestrator(
 
     public IReadOnlyList<ResourceInstance> Instances => _instances;
 
+    /// <summary>The AppHost's OTLP/HTTP receiver, handed to every project it starts; null: no telemetry export.</summary>
+    public Uri? OtlpEndpoint { get; set; }
+
     public string? ContainerEngine => _containers?.Cli;
 
     public IReadOnlyList<ResourceInstance> Find(string name)
@@ -317,7 +320,7 @@ internal sealed partial class Orchestrator(
         instance.Pid = process.Pid;
         instance.ExitCode = null;
         _pidFiles.Record(instance.Name, process.Pid, instance.ContainerName);
-        _ = process.Exited.ContinueWith(exit => OnExited(instance, process, exit.Result), TaskScheduler.Default);
+        instance.ExitReported = process.Exited.ContinueWith(exit => OnExited(instance, process, exit.Result), TaskScheduler.Default);
     }
 
     private void OnExited(ResourceInstance instance, SupervisedProcess process, int exitCode)
@@ -408,6 +411,9 @@ internal sealed partial class Orchestrator(
         if (instance.Process is { } process)
         {
             await process.StopAsync(StopTimeout);
+            // Let the exit be recorded before anyone starts the instance again: a late OnExited would mark the
+            // new incarnation exited (a restart through the resource API stops and starts at once).
+            await Task.WhenAny(instance.ExitReported, Task.Delay(StopTimeout));
             if (wasRunning)
             {
                 console.Host($"{instance.Name} stopped.", ConsoleColor.DarkGray);
@@ -428,6 +434,19 @@ internal sealed partial class Orchestrator(
             ["OTEL_SERVICE_NAME"] = project.Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance.Name}",
         };
+
+        if (OtlpEndpoint is not null)
+        {
+            // Aspire's conventions: export to the AppHost, and every second rather than the SDK's 5 s (spans, logs)
+            // and 60 s (metrics), so a developer sees a request in the dashboard right after making it.
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = OtlpEndpoint.ToString().TrimEnd('/');
+            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+            environment["OTEL_TRACES_SAMPLER"] = "always_on";
+            environment["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true";
+        }
 
         foreach (var reference in project.References)
         {

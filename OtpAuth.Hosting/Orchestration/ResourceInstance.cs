@@ -23,6 +23,8 @@ public static class HealthStates
 public sealed class ResourceInstance
 {
     private TaskCompletionSource _healthy = NewSignal();
+    private string _state = ResourceStates.Waiting;
+    private string _health = HealthStates.Unknown;
 
     internal ResourceInstance(Resource resource, string name, int? replicaIndex)
     {
@@ -43,9 +45,20 @@ public sealed class ResourceInstance
     /// <summary>container, process or external.</summary>
     public string Runtime { get; internal set; } = "process";
 
-    public string State { get; internal set; } = ResourceStates.Waiting;
+    public string State
+    {
+        get => _state;
+        internal set => Set(ref _state, value);
+    }
 
-    public string Health { get; internal set; } = HealthStates.Unknown;
+    public string Health
+    {
+        get => _health;
+        internal set => Set(ref _health, value);
+    }
+
+    /// <summary>Raised when <see cref="State"/> or <see cref="Health"/> changes: the dashboard's live view listens.</summary>
+    public event Action<ResourceInstance>? Changed;
 
     public int? Pid { get; internal set; }
 
@@ -70,6 +83,9 @@ public sealed class ResourceInstance
     internal IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
 
     internal SupervisedProcess? Process { get; set; }
+
+    /// <summary>Completes once the current process's exit has been recorded (state, exit code).</summary>
+    internal Task ExitReported { get; set; } = Task.CompletedTask;
 
     internal string? ContainerName { get; set; }
 
@@ -101,6 +117,15 @@ public sealed class ResourceInstance
         if (_healthy.Task.IsCompleted)
         {
             _healthy = NewSignal();
+        }
+    }
+
+    private void Set(ref string field, string value)
+    {
+        if (field != value)
+        {
+            field = value;
+            Changed?.Invoke(this);
         }
     }
 
