@@ -1,5 +1,6 @@
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Infrastructure;
+using OtpAuth.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,9 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// The client address first: rate limits and security logs read it (X-Forwarded-For only from trusted proxies).
+app.UseForwardedHeaders();
+app.UseHttpHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

@@ -6,6 +6,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
+using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Security;
 
 namespace OtpAuth.Api.Auth;
 
@@ -31,7 +33,8 @@ public static class AuthApi
             .ProducesJsonBodyProblems()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRateLimit(RateLimitedEndpoint.Register);
 
         group.MapPost("/verify-otp", VerifyOtp)
             .WithName("VerifyOtp")
@@ -41,7 +44,8 @@ public static class AuthApi
             .WithRequestExample(new VerifyOtpRequest("ada@example.com", "123456"))
             .ProducesJsonBodyProblems()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRateLimit(RateLimitedEndpoint.VerifyOtp);
 
         group.MapPost("/resend-otp", ResendOtp)
             .WithName("ResendOtp")
@@ -51,7 +55,8 @@ public static class AuthApi
             .WithRequestExample(new ResendOtpRequest("ada@example.com"))
             .ProducesJsonBodyProblems()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRateLimit(RateLimitedEndpoint.ResendOtp);
 
         group.MapPost("/login", Login)
             .WithName("Login")
@@ -61,42 +66,48 @@ public static class AuthApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRateLimit(RateLimitedEndpoint.Login);
 
         group.MapGet("/me", Me)
             .WithName("Me")
             .WithSummary("The account the bearer token belongs to")
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRateLimit(RateLimitedEndpoint.Me);
 
         return group;
     }
 
     public static async Task<Results<Accepted<RegisterResponse>, ValidationProblem, ProblemHttpResult>> Register(
-        RegisterRequest request, AuthService auth, HttpResponse response, CancellationToken cancellationToken)
+        RegisterRequest request, AuthService auth, PasswordPolicy passwordPolicy, HttpContext context, CancellationToken cancellationToken)
     {
+        var response = context.Response;
         var email = EmailAddress.Normalize(request.Email, out var emailError);
-        var passwordError = PasswordRules.Validate(request.Password);
+        var passwordError = await passwordPolicy.ValidateNewAsync(request.Password, email, cancellationToken);
         if (email is null || passwordError is not null)
         {
             return Invalid(("email", emailError), ("password", passwordError));
         }
 
-        var result = await auth.RegisterAsync(email, PasswordRules.Normalize(request.Password!), cancellationToken);
+        var result = await auth.RegisterAsync(email, PasswordRules.Normalize(request.Password!), ClientAddress.For(context), cancellationToken);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Accepted((string?)null, new RegisterResponse(
                 "Registration received. Check your email for the verification code.", email, (int)auth.CodeLifetime.TotalSeconds)),
             AuthStatus.AlreadyRegistered => Problem(StatusCodes.Status409Conflict, AlreadyRegistered),
             AuthStatus.RateLimited => TooManyRequests(response, result.RetryAfter, "Too many codes were requested for this address."),
+            AuthStatus.Busy => Unavailable(response, result.RetryAfter),
             _ => Problem(StatusCodes.Status503ServiceUnavailable, EmailNotSent),
         };
     }
 
     public static async Task<Results<Ok<VerifyOtpResponse>, ValidationProblem, ProblemHttpResult>> VerifyOtp(
-        VerifyOtpRequest request, AuthService auth, IOptions<OtpOptions> otpOptions, HttpResponse response, CancellationToken cancellationToken)
+        VerifyOtpRequest request, AuthService auth, IOptions<OtpOptions> otpOptions, HttpContext context, CancellationToken cancellationToken)
     {
+        var response = context.Response;
         var email = EmailAddress.Normalize(request.Email, out var emailError);
         var length = otpOptions.Value.Length;
         var codeError = OtpCodeGenerator.IsWellFormed(request.Code, length) ? null : $"Code must be exactly {length} digits.";
@@ -105,7 +116,7 @@ public static class AuthApi
             return Invalid(("email", emailError), ("code", codeError));
         }
 
-        var result = await auth.VerifyAsync(email, request.Code!, cancellationToken);
+        var result = await auth.VerifyAsync(email, request.Code!, ClientAddress.For(context), cancellationToken);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Ok(new VerifyOtpResponse("Email verified. You can now log in.", Verified: true)),
@@ -115,7 +126,7 @@ public static class AuthApi
     }
 
     public static async Task<Results<Accepted<ResendOtpResponse>, ValidationProblem, ProblemHttpResult>> ResendOtp(
-        ResendOtpRequest request, AuthService auth, HttpResponse response, CancellationToken cancellationToken)
+        ResendOtpRequest request, AuthService auth, HttpResponse response)
     {
         var email = EmailAddress.Normalize(request.Email, out var emailError);
         if (email is null)
@@ -123,19 +134,20 @@ public static class AuthApi
             return Invalid(("email", emailError));
         }
 
-        var result = await auth.ResendAsync(email, cancellationToken);
+        var result = await auth.ResendAsync(email);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Accepted((string?)null, new ResendOtpResponse(
                 "If the address has an account waiting for verification, a new code is on its way.")),
             AuthStatus.RateLimited => TooManyRequests(response, result.RetryAfter, "Too many codes were requested for this address."),
-            _ => Problem(StatusCodes.Status503ServiceUnavailable, EmailNotSent),
+            _ => Unavailable(response, result.RetryAfter),
         };
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
-        LoginRequest request, AuthService auth, HttpResponse response, CancellationToken cancellationToken)
+        LoginRequest request, AuthService auth, HttpContext context, CancellationToken cancellationToken)
     {
+        var response = context.Response;
         var email = EmailAddress.Normalize(request.Email, out var emailError);
         var password = request.Password;
         // Login checks only presence: the length rules are for choosing a password, not for typing one.
@@ -145,7 +157,7 @@ public static class AuthApi
             return Invalid(("email", emailError), ("password", passwordError));
         }
 
-        var result = await auth.LoginAsync(email, PasswordRules.Normalize(password!), cancellationToken);
+        var result = await auth.LoginAsync(email, PasswordRules.Normalize(password!), ClientAddress.For(context), cancellationToken);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Ok(new TokenResponse(
@@ -170,11 +182,25 @@ public static class AuthApi
     private static ProblemHttpResult Problem(int status, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status);
 
-    private static ProblemHttpResult TooManyRequests(HttpResponse response, TimeSpan retryAfter, string reason)
+    /// <summary>429 with <c>Retry-After</c> in whole seconds (at least 1) and the wait in words.</summary>
+    public static ProblemHttpResult TooManyRequests(HttpResponse response, TimeSpan retryAfter, string reason)
+    {
+        var seconds = SetRetryAfter(response, retryAfter);
+        return Problem(StatusCodes.Status429TooManyRequests, $"{reason} Try again in {DurationText.Describe(TimeSpan.FromSeconds(seconds))}.");
+    }
+
+    private static ProblemHttpResult Unavailable(HttpResponse response, TimeSpan retryAfter)
+    {
+        var seconds = SetRetryAfter(response, retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(5));
+        return Problem(StatusCodes.Status503ServiceUnavailable,
+            $"The service is busy and could not send the email now. Please try again in {DurationText.Describe(TimeSpan.FromSeconds(seconds))}.");
+    }
+
+    private static int SetRetryAfter(HttpResponse response, TimeSpan retryAfter)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return Problem(StatusCodes.Status429TooManyRequests, $"{reason} Try again in {DurationText.Describe(TimeSpan.FromSeconds(seconds))}.");
+        return seconds;
     }
 
     private static ValidationProblem Invalid(params (string Field, string? Error)[] fields)

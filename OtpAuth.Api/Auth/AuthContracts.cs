@@ -4,13 +4,19 @@ namespace OtpAuth.Api.Auth;
 // ServiceCollectionExtensions). Request fields are nullable so that a missing field is a validation error that names
 // the field, not an unreadable body.
 
-public sealed record RegisterRequest(string? Email, string? Password);
+/// <summary>A request about one email address: rate limits count per address as well as per client.</summary>
+public interface IAddressedRequest
+{
+    string? Email { get; }
+}
 
-public sealed record VerifyOtpRequest(string? Email, string? Code);
+public sealed record RegisterRequest(string? Email, string? Password) : IAddressedRequest;
 
-public sealed record ResendOtpRequest(string? Email);
+public sealed record VerifyOtpRequest(string? Email, string? Code) : IAddressedRequest;
 
-public sealed record LoginRequest(string? Email, string? Password);
+public sealed record ResendOtpRequest(string? Email) : IAddressedRequest;
+
+public sealed record LoginRequest(string? Email, string? Password) : IAddressedRequest;
 
 /// <param name="OtpExpiresIn">Seconds the emailed code stays valid.</param>
 public sealed record RegisterResponse(string Message, string Email, int OtpExpiresIn);

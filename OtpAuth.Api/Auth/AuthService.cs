@@ -2,8 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OtpAuth.Api.Email;
+using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
+using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Security;
 using OtpAuth.Api.Tokens;
 using OtpAuth.Api.Users;
 
@@ -18,6 +21,9 @@ public enum AuthStatus
     NotVerified,
     RateLimited,
     EmailFailed,
+
+    /// <summary>The service cannot take the request now (mail budget spent, queue full); <see cref="AuthResult.RetryAfter"/> says when to retry.</summary>
+    Busy,
 }
 
 /// <summary>What an operation came to; <see cref="RetryAfter"/> is set for <see cref="AuthStatus.RateLimited"/>.</summary>
@@ -27,114 +33,178 @@ public readonly record struct AuthResult(AuthStatus Status, TimeSpan RetryAfter 
 
     public static AuthResult Limited(TimeSpan retryAfter) => new(AuthStatus.RateLimited, retryAfter);
 
+    public static AuthResult Busy(TimeSpan retryAfter) => new(AuthStatus.Busy, retryAfter);
+
     public static implicit operator AuthResult(AuthStatus status) => new(status);
 }
 
 /// <summary>
 /// The account flows of DESIGN.md §3–4. Takes emails and passwords already normalized and validated by
-/// <see cref="AuthApi"/>. Logs name users by id, never by email, and never carry a code, password or token.
+/// <see cref="AuthApi"/>, and the client as <see cref="Security.ClientAddress"/> names it. Logs name users by id, never
+/// by email, and never carry a code, password or token; security events go through <see cref="SecurityEvents"/>.
 /// </summary>
 public sealed partial class AuthService(
     OtpAuthDbContext db,
     PasswordHasher passwords,
+    HashingGate hashing,
     OtpCodeGenerator codes,
     OtpStore otp,
+    OtpHasher ids,
     IOtpEmailSender mail,
+    ResendDispatcher resendDispatcher,
+    RedisRateLimiter limiter,
     LoginThrottle loginThrottle,
     TokenIssuer tokens,
+    ApiMetrics metrics,
     IOptions<OtpOptions> otpOptions,
+    IOptions<AuthOptions> authOptions,
     TimeProvider clock,
-    ILogger<AuthService> logger)
+    ILogger<AuthService> logger,
+    ILoggerFactory loggerFactory)
 {
+    private ILogger SecurityLog() => SecurityEvents.Logger(loggerFactory);
+
     public TimeSpan CodeLifetime => TimeSpan.FromSeconds(otpOptions.Value.ExpireSeconds);
 
-    /// <summary>New address: an unverified account and a code. Unverified account: password replaced, new code.</summary>
-    public async Task<AuthResult> RegisterAsync(string email, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// New address: an unverified account and a code. Unverified account: password replaced, new code. Verified
+    /// account: <see cref="AuthStatus.AlreadyRegistered"/>, or with <c>Auth:ConcealExistingAccounts</c> the same work and
+    /// answer as a new address, the mail telling the owner instead.
+    /// </summary>
+    public async Task<AuthResult> RegisterAsync(string email, string password, string client, CancellationToken cancellationToken)
     {
         var existing = await FindAsync(email, cancellationToken);
         if (existing is { IsVerified: true })
         {
-            return AuthStatus.AlreadyRegistered;
+            return authOptions.Value.ConcealExistingAccounts
+                ? await WithSendReservationAsync(email, () => NotifyOwnerAsync(existing, password, client, cancellationToken))
+                : AuthStatus.AlreadyRegistered;
         }
 
         return await WithSendReservationAsync(email, async () =>
         {
             // Hashing comes after the rate limit so a flood of registrations cannot buy bcrypt work for free.
-            var user = await SaveUnverifiedAsync(existing, email, passwords.Hash(password), cancellationToken);
+            var hash = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+            var user = await SaveUnverifiedAsync(existing, email, hash, cancellationToken);
             if (user is null)
             {
                 return AuthStatus.AlreadyRegistered;
             }
 
             LogRegistered(user.Id);
+            metrics.Registered();
             return await SendNewCodeAsync(user, cancellationToken);
         });
     }
 
-    /// <summary>The same answer whether or not the address has an unverified account; only such an account gets mail.</summary>
-    public Task<AuthResult> ResendAsync(string email, CancellationToken cancellationToken) =>
-        WithSendReservationAsync(email, async () =>
+    /// <summary>
+    /// The same answer, after the same work, whether or not the address has an unverified account: the send is reserved
+    /// (cooldown and hourly cap per address, whoever asks) and queued; <see cref="DeliverResendAsync"/> mails it.
+    /// </summary>
+    public async Task<AuthResult> ResendAsync(string email)
+    {
+        var reservation = await otp.TryReserveSendAsync(email);
+        if (!reservation.Reserved)
+        {
+            return AuthResult.Limited(reservation.RetryAfter);
+        }
+
+        if (resendDispatcher.TryEnqueue(email))
+        {
+            return AuthResult.Ok();
+        }
+
+        await ReleaseAfterFailureAsync(email, undeliveredCodeHash: null);
+        return AuthResult.Busy(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The queued half of a resend: only an unverified account gets a code; any other address keeps its cooldown.</summary>
+    public async Task DeliverResendAsync(string email, CancellationToken cancellationToken)
+    {
+        try
         {
             var user = await FindAsync(email, cancellationToken);
-            return user is { IsVerified: false } ? await SendNewCodeAsync(user, cancellationToken) : AuthResult.Ok();
-        });
+            if (user is { IsVerified: false })
+            {
+                await SendNewCodeAsync(user, cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await ReleaseAfterFailureAsync(email, undeliveredCodeHash: null);
+            throw;
+        }
+    }
 
-    public async Task<AuthResult> VerifyAsync(string email, string code, CancellationToken cancellationToken)
+    public async Task<AuthResult> VerifyAsync(string email, string code, string client, CancellationToken cancellationToken)
     {
         var check = await otp.CheckAsync(email, code);
         if (check.Outcome == OtpCheck.Locked)
         {
+            SecurityEvents.CodeLocked(SecurityLog(), ids.AddressKey(email), client, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
+            metrics.Verified("locked");
             return AuthResult.Limited(check.RetryAfter);
         }
 
         if (check.Outcome != OtpCheck.Verified)
         {
+            metrics.Verified(check.Outcome == OtpCheck.NoCode ? "expired" : "wrong");
             return AuthStatus.InvalidCode;
         }
 
         var user = await FindAsync(email, cancellationToken);
         if (user is null || user.IsVerified)
         {
+            metrics.Verified("wrong");
             return AuthStatus.InvalidCode;
         }
 
         user.VerifiedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         LogVerified(user.Id);
+        metrics.Verified("ok");
         return AuthResult.Ok(user);
     }
 
     /// <summary>
-    /// An unknown email costs one bcrypt verification too, and is counted like a wrong password, so neither the time
-    /// nor the answer tells whether the address has an account. "Not verified" is said only to someone who knows the password.
+    /// Throttled per account first (<see cref="LoginThrottle"/>); then an unknown email costs one bcrypt verification
+    /// too and is counted like a wrong password, so neither the time nor the answer tells whether the address has an
+    /// account. "Not verified" is said only to someone who knows the password.
     /// </summary>
-    public async Task<AuthResult> LoginAsync(string email, string password, CancellationToken cancellationToken)
+    public async Task<AuthResult> LoginAsync(string email, string password, string client, CancellationToken cancellationToken)
     {
-        var lockout = await loginThrottle.GetLockoutAsync(email);
-        if (lockout > TimeSpan.Zero)
+        var attempt = await loginThrottle.BeginAsync(email, client);
+        if (!attempt.Allowed)
         {
-            return AuthResult.Limited(lockout);
+            SecurityEvents.AccountThrottled(SecurityLog(), ids.AddressKey(email), client, attempt.ConsecutiveFailures, attempt.Scope,
+                (int)Math.Ceiling(attempt.RetryAfter.TotalSeconds));
+            metrics.LoggedIn("throttled");
+            return AuthResult.Limited(attempt.RetryAfter);
         }
 
         var user = await FindAsync(email, cancellationToken);
-        var passwordMatches = user is null
-            ? passwords.VerifyAgainstDummy(password)
-            : passwords.Verify(password, user.PasswordHash);
+        var passwordMatches = await hashing.RunAsync(
+            () => user is null ? passwords.VerifyAgainstDummy(password) : passwords.Verify(password, user.PasswordHash),
+            cancellationToken);
         if (user is null || !passwordMatches)
         {
-            await loginThrottle.RecordFailureAsync(email);
+            SecurityEvents.LoginFailed(SecurityLog(), user?.Id, ids.AddressKey(email), client,
+                user is null ? "no such account" : "wrong password", attempt.ConsecutiveFailures);
+            metrics.LoggedIn("bad_password");
             return AuthStatus.InvalidCredentials;
         }
 
+        await loginThrottle.SucceededAsync(email, client);
         if (!user.IsVerified)
         {
+            metrics.LoggedIn("unverified");
             return AuthStatus.NotVerified;
         }
 
         user.LastLoginAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        await loginThrottle.ResetAsync(email);
         LogLoggedIn(user.Id);
+        metrics.LoggedIn("ok");
         return AuthResult.Ok(user, tokens.Issue(user));
     }
 
@@ -146,7 +216,7 @@ public sealed partial class AuthService(
 
     /// <summary>
     /// Runs <paramref name="send"/> under a reserved send (cooldown and hourly cap, keyed on the address). If it does
-    /// not end in a delivered code, for any reason, the reservation is given back, so a later resend is not refused
+    /// not end in a delivered mail, for any reason, the reservation is given back, so a later resend is not refused
     /// for a code nobody received.
     /// </summary>
     private async Task<AuthResult> WithSendReservationAsync(string email, Func<Task<AuthResult>> send)
@@ -174,24 +244,62 @@ public sealed partial class AuthService(
         }
     }
 
+    /// <summary>Registration of a verified account's address while concealing it: a hash and a mail, like a new account.</summary>
+    private async Task<AuthResult> NotifyOwnerAsync(User owner, string password, string client, CancellationToken cancellationToken)
+    {
+        _ = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+        SecurityEvents.RegistrationOfExistingAccount(SecurityLog(), owner.Id, client);
+        return await SendMailAsync(owner, undeliveredCodeHash: null, () => mail.SendAccountExistsNoticeAsync(owner.Email, cancellationToken));
+    }
+
     private async Task<AuthResult> SendNewCodeAsync(User user, CancellationToken cancellationToken)
     {
+        var budget = await limiter.TryAcquireMailAsync();
+        if (!budget.Allowed)
+        {
+            SecurityEvents.MailCapReached(SecurityLog(), user.Id);
+            await ReleaseAfterFailureAsync(user.Email, undeliveredCodeHash: null);
+            return AuthResult.Busy(budget.RetryAfter);
+        }
+
         var code = codes.Generate();
         var codeHash = await otp.SaveCodeAsync(user.Email, code);
+        // Always to the stored (normalized) address, never to the string the client sent.
+        var result = await SendMailAsync(user, codeHash, () => mail.SendCodeAsync(user.Email, code, CodeLifetime, cancellationToken), budgetTaken: true);
+        if (result.Status == AuthStatus.Success)
+        {
+            LogCodeSent(user.Id);
+            metrics.CodeSent();
+        }
+
+        return result;
+    }
+
+    /// <summary>Sends one mail within the service-wide budget; on failure gives the address's reservation back.</summary>
+    private async Task<AuthResult> SendMailAsync(User user, string? undeliveredCodeHash, Func<Task> send, bool budgetTaken = false)
+    {
+        if (!budgetTaken)
+        {
+            var budget = await limiter.TryAcquireMailAsync();
+            if (!budget.Allowed)
+            {
+                SecurityEvents.MailCapReached(SecurityLog(), user.Id);
+                await ReleaseAfterFailureAsync(user.Email, undeliveredCodeHash);
+                return AuthResult.Busy(budget.RetryAfter);
+            }
+        }
+
         try
         {
-            // Always to the stored (normalized) address, never to the string the client sent.
-            await mail.SendCodeAsync(user.Email, code, CodeLifetime, cancellationToken);
+            await send();
+            return AuthResult.Ok(user);
         }
         catch (EmailDeliveryException exception)
         {
             LogEmailFailed(user.Id, exception.Message, exception.InnerException?.Message);
-            await ReleaseAfterFailureAsync(user.Email, codeHash);
+            await ReleaseAfterFailureAsync(user.Email, undeliveredCodeHash);
             return AuthStatus.EmailFailed;
         }
-
-        LogCodeSent(user.Id);
-        return AuthResult.Ok(user);
     }
 
     private async Task ReleaseAfterFailureAsync(string email, string? undeliveredCodeHash)

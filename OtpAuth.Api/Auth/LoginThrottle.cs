@@ -1,51 +1,124 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Otp;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.Auth;
 
+/// <summary>The <c>Login</c> section: how wrong passwords for one account slow down, then stop, further tries.</summary>
 public sealed class LoginOptions
 {
     public const string SectionName = "Login";
 
-    /// <summary>Wrong passwords per address per hour before login answers 429 (NIST SP 800-63B rate limiting).</summary>
-    [Range(1, 10_000, ErrorMessage = "Login:MaxFailuresPerHour must be between 1 and 10000.")]
-    public int MaxFailuresPerHour { get; set; } = 10;
+    /// <summary>Consecutive wrong passwords answered at once; every try after these waits (typos cost nothing).</summary>
+    [Range(1, 100, ErrorMessage = "Login:FreeFailures must be between 1 and 100.")]
+    public int FreeFailures { get; set; } = 5;
+
+    /// <summary>The wait after the first failure past <see cref="FreeFailures"/>; it doubles with each further one.</summary>
+    [Range(1, 86_400, ErrorMessage = "Login:BaseDelaySeconds must be between 1 and 86400.")]
+    public int BaseDelaySeconds { get; set; } = 30;
+
+    /// <summary>The longest wait between two tries, however many failures came before.</summary>
+    [Range(1, 86_400, ErrorMessage = "Login:MaxDelaySeconds must be between 1 and 86400.")]
+    public int MaxDelaySeconds { get; set; } = 900;
+
+    /// <summary>
+    /// Consecutive failures after which the account takes no more tries until the count is forgotten (NIST SP 800-63B:
+    /// no more than 100).
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "Login:MaxConsecutiveFailures must be between 1 and 100 (NIST SP 800-63B).")]
+    public int MaxConsecutiveFailures { get; set; } = 100;
+
+    /// <summary>How long the failure count is kept after the last failure; a success clears it at once.</summary>
+    [Range(1, 8_760, ErrorMessage = "Login:FailureMemoryHours must be between 1 and 8760.")]
+    public int FailureMemoryHours { get; set; } = 24;
+
+    /// <summary>
+    /// How long a client network that logged in to an account keeps its own failure count for that account, so a
+    /// stranger's failures elsewhere cannot lock the owner out where they usually log in (NIST SP 800-63B's
+    /// "allowlisted addresses the subscriber has authenticated from").
+    /// </summary>
+    [Range(0, 365, ErrorMessage = "Login:KnownClientDays must be between 0 and 365.")]
+    public int KnownClientDays { get; set; } = 30;
 }
 
+/// <summary>A try that may go on (and was counted as a failure until it succeeds), or how long to wait.</summary>
+public readonly record struct LoginAttempt(bool Allowed, TimeSpan RetryAfter, long ConsecutiveFailures, string Scope);
+
 /// <summary>
-/// Counts wrong passwords per normalized address in Redis, whether or not the address has an account (so a 429 says
-/// nothing about existence), in a one-hour window that starts with the first failure.
+/// Per-account throttling of password tries, in Redis so replicas share it, keyed on the normalized address whether or
+/// not it has an account (so a 429 says nothing about existence).
+/// <para>
+/// Each try is counted as a failure before the password is checked and the count is cleared when it matches, so a burst
+/// of concurrent guesses cannot all slip in before any is counted. After <see cref="LoginOptions.FreeFailures"/>
+/// failures every further try first waits <c>BaseDelaySeconds × 2^k</c> (capped at <c>MaxDelaySeconds</c>); at
+/// <c>MaxConsecutiveFailures</c> the account takes no tries until the count expires, <c>FailureMemoryHours</c> after
+/// the last failure. A client network that logged in to the account within <c>KnownClientDays</c> has a count of its
+/// own, so the owner is not locked out by a stranger's guesses from elsewhere.
+/// </para>
 /// </summary>
 public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher, IOptions<LoginOptions> options)
 {
-    private const int WindowSeconds = 3600;
-
-    private const string CheckLimitScript = """
-        if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then return 0 end
-        local ttl = redis.call('PTTL', KEYS[1])
-        if ttl > 0 then return ttl end
-        return 1000
+    /// <summary>
+    /// KEYS: failures, lock. ARGV: free failures, base delay ms, max delay ms, max consecutive, memory seconds.
+    /// Returns {0, wait ms, failures} when locked, {1, 0, failures} when the try may go on (already counted).
+    /// </summary>
+    private const string BeginScript = """
+        local wait = redis.call('PTTL', KEYS[2])
+        if wait > 0 then return {0, wait, tonumber(redis.call('GET', KEYS[1]) or '0')} end
+        local failures = redis.call('INCR', KEYS[1])
+        redis.call('EXPIRE', KEYS[1], ARGV[5])
+        local free = tonumber(ARGV[1])
+        if failures >= tonumber(ARGV[4]) then
+          redis.call('SET', KEYS[2], '1', 'EX', ARGV[5])
+        elseif failures >= free then
+          local delay = tonumber(ARGV[2]) * (2 ^ math.min(failures - free, 30))
+          delay = math.min(delay, tonumber(ARGV[3]))
+          redis.call('SET', KEYS[2], '1', 'PX', math.floor(delay))
+        end
+        return {1, 0, failures}
         """;
 
-    private const string CountFailureScript = """
-        if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-        return 1
-        """;
+    private LoginOptions Rules => options.Value;
 
-    /// <summary>Zero while the address may try again, else how long until it may.</summary>
-    public async Task<TimeSpan> GetLockoutAsync(string email)
+    /// <summary>Either refuses the try (locked) or counts it as a failure, to be cleared by <see cref="SucceededAsync"/>.</summary>
+    public async Task<LoginAttempt> BeginAsync(string email, string client)
     {
-        var waitMs = (long)await redis.GetDatabase().ScriptEvaluateAsync(
-            CheckLimitScript, [KeyFor(email)], [options.Value.MaxFailuresPerHour]);
-        return TimeSpan.FromMilliseconds(waitMs);
+        using var span = ApiTelemetry.StartRedisSpan("login_throttle.begin");
+        var database = redis.GetDatabase();
+        var scope = Rules.KnownClientDays > 0 && await database.KeyExistsAsync(KnownClientKey(email, client))
+            ? "known-client"
+            : "account";
+        var keys = KeysFor(email, scope == "known-client" ? client : null);
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+            BeginScript,
+            [keys.Failures, keys.Lock],
+            [Rules.FreeFailures, Rules.BaseDelaySeconds * 1000L, Rules.MaxDelaySeconds * 1000L,
+             Rules.MaxConsecutiveFailures, Rules.FailureMemoryHours * 3600L]))!;
+        return new LoginAttempt((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]), (long)result[2], scope);
     }
 
-    public Task RecordFailureAsync(string email) =>
-        redis.GetDatabase().ScriptEvaluateAsync(CountFailureScript, [KeyFor(email)], [WindowSeconds]);
+    /// <summary>The password matched: forget the failures (of the account and of this client) and remember the client.</summary>
+    public async Task SucceededAsync(string email, string client)
+    {
+        using var span = ApiTelemetry.StartRedisSpan("login_throttle.reset");
+        var database = redis.GetDatabase();
+        var account = KeysFor(email, null);
+        var known = KeysFor(email, client);
+        await database.KeyDeleteAsync([account.Failures, account.Lock, known.Failures, known.Lock]);
+        if (Rules.KnownClientDays > 0)
+        {
+            await database.StringSetAsync(KnownClientKey(email, client), "1", TimeSpan.FromDays(Rules.KnownClientDays));
+        }
+    }
 
-    public Task ResetAsync(string email) => redis.GetDatabase().KeyDeleteAsync(KeyFor(email));
+    private (RedisKey Failures, RedisKey Lock) KeysFor(string email, string? client)
+    {
+        var prefix = $"otpauth:{{{hasher.AddressKey(email)}}}:login" + (client is null ? "" : ":" + hasher.OpaqueId("ip", client));
+        return (prefix + ":failures", prefix + ":lock");
+    }
 
-    private RedisKey KeyFor(string email) => $"otpauth:{{{hasher.AddressKey(email)}}}:login-failures";
+    private RedisKey KnownClientKey(string email, string client) =>
+        $"otpauth:{{{hasher.AddressKey(email)}}}:known-client:{hasher.OpaqueId("ip", client)}";
 }

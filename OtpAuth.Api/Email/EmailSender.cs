@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using OtpAuth.Api.Infrastructure;
 
 namespace OtpAuth.Api.Email;
 
@@ -13,15 +15,46 @@ public interface IOtpEmailSender
 {
     /// <exception cref="EmailDeliveryException">The SMTP server could not be reached or refused the message.</exception>
     Task SendCodeAsync(string recipient, string code, TimeSpan lifetime, CancellationToken cancellationToken);
+
+    /// <summary>Tells the owner of a verified account that someone tried to register their address.</summary>
+    /// <exception cref="EmailDeliveryException">The SMTP server could not be reached or refused the message.</exception>
+    Task SendAccountExistsNoticeAsync(string recipient, CancellationToken cancellationToken);
 }
 
 /// <summary>Sends through MailKit, one SMTP session per message (codes are rare; pooling would only add failure modes).</summary>
-public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IOtpEmailSender
+public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics metrics) : IOtpEmailSender
 {
     public async Task SendCodeAsync(string recipient, string code, TimeSpan lifetime, CancellationToken cancellationToken)
     {
+        using var message = OtpEmail.Create(MailboxAddress.Parse(options.Value.From), recipient, code, lifetime);
+        await SendAsync(message, cancellationToken);
+    }
+
+    public async Task SendAccountExistsNoticeAsync(string recipient, CancellationToken cancellationToken)
+    {
+        using var message = OtpEmail.CreateAccountExistsNotice(MailboxAddress.Parse(options.Value.From), recipient);
+        await SendAsync(message, cancellationToken);
+    }
+
+    private async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await DeliverAsync(message, cancellationToken);
+            metrics.EmailSendTook(Stopwatch.GetElapsedTime(started), ok: true);
+        }
+        catch (EmailDeliveryException)
+        {
+            metrics.EmailSendTook(Stopwatch.GetElapsedTime(started), ok: false);
+            metrics.EmailFailed();
+            throw;
+        }
+    }
+
+    private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
         var smtp = options.Value;
-        using var message = OtpEmail.Create(MailboxAddress.Parse(smtp.From), recipient, code, lifetime);
         using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(smtp.TimeoutSeconds).TotalMilliseconds };
         try
         {

@@ -8,6 +8,29 @@ namespace OtpAuth.Api.Email;
 public static class OtpEmail
 {
     public const string Subject = "Your OtpAuth verification code";
+    public const string AccountExistsSubject = "Someone tried to register your OtpAuth address";
+
+    /// <summary>To the owner of a verified account, when <c>Auth:ConcealExistingAccounts</c> answered a registration of it with 202.</summary>
+    public static MimeMessage CreateAccountExistsNotice(MailboxAddress from, string to)
+    {
+        var body = new BodyBuilder
+        {
+            TextBody = """
+                Someone just tried to create an OtpAuth account with this email address, which already has one.
+                Nothing was changed. If it was you, log in with your password instead.
+                If it was not you, you can ignore this email.
+                """,
+            HtmlBody = """
+                <!DOCTYPE html>
+                <html lang="en"><body style="font-family: sans-serif">
+                <p>Someone just tried to create an OtpAuth account with this email address, which already has one.</p>
+                <p>Nothing was changed. If it was you, log in with your password instead.</p>
+                <p style="color: #666">If it was not you, you can ignore this email.</p>
+                </body></html>
+                """,
+        };
+        return Create(from, to, AccountExistsSubject, body);
+    }
 
     public static MimeMessage Create(MailboxAddress from, string to, string code, TimeSpan lifetime)
     {
@@ -31,7 +54,12 @@ public static class OtpEmail
                 """,
         };
 
-        var message = new MimeMessage { Subject = Subject, Body = body.ToMessageBody() };
+        return Create(from, to, Subject, body);
+    }
+
+    private static MimeMessage Create(MailboxAddress from, string to, string subject, BodyBuilder body)
+    {
+        var message = new MimeMessage { Subject = subject, Body = body.ToMessageBody() };
         message.From.Add(from);
         message.To.Add(MailboxAddress.Parse(to));
         return message;

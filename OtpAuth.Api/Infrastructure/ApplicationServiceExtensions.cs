@@ -6,6 +6,8 @@ using OtpAuth.Api.Auth;
 using OtpAuth.Api.Email;
 using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
+using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Security;
 using OtpAuth.Api.Tokens;
 using OtpAuth.Api.Users;
 
@@ -28,6 +30,9 @@ public static class ApplicationServiceExtensions
             .AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddValidatedOptions<PasswordOptions>(PasswordOptions.SectionName);
         services.AddValidatedOptions<LoginOptions>(LoginOptions.SectionName);
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
+        services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName).Services
+            .AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         // The mail connection string first, then any Smtp:* value over it.
         services.AddSingleton<IConfigureOptions<SmtpOptions>, SmtpOptionsFromConnectionString>();
         services.AddValidatedOptions<SmtpOptions>(SmtpOptions.SectionName).Services
@@ -38,7 +43,12 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<OtpCodeGenerator>();
         services.AddSingleton<OtpStore>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<RedisRateLimiter>();
         services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<HashingGate>();
+        services.AddSingleton<PasswordPolicy>();
+        services.AddSingleton<ResendDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<ResendDispatcher>());
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IOtpEmailSender, SmtpEmailSender>();
         services.AddScoped<AuthService>();
@@ -55,6 +65,9 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddProblemDetailsEverywhere();
+        services.AddTrustedProxies(builder.Configuration);
+        builder.AddHttpHardening();
+        builder.AddApiTelemetry();
         services.AddOpenApiDocument();
         return builder;
     }

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using OtpAuth.Api.Passwords;
+using OtpAuth.Api.Security;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.Infrastructure;
@@ -21,6 +23,7 @@ public static partial class ProblemDetailsSetup
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<HashingBusyExceptionHandler>();
         services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
         services.AddExceptionHandler<UnexpectedExceptionHandler>();
 
@@ -77,6 +80,23 @@ public static partial class ProblemDetailsSetup
                 _ => null,
             };
             return WriteAsync(httpContext, exception, badRequest.StatusCode, detail);
+        }
+    }
+
+    /// <summary>Every password hashing slot and queue place taken (<see cref="HashingGate"/>): 503 at once, retry in a second.</summary>
+    private sealed class HashingBusyExceptionHandler(ILoggerFactory loggers) : IExceptionHandler
+    {
+        public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not HashingBusyException)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            SecurityEvents.HashingBusy(SecurityEvents.Logger(loggers), httpContext.Request.Path, ClientAddress.For(httpContext));
+            httpContext.Response.Headers.RetryAfter = "1";
+            return WriteAsync(httpContext, exception, StatusCodes.Status503ServiceUnavailable,
+                "The service is busy. Please try again in a second.");
         }
     }
 

@@ -27,6 +27,12 @@ public sealed class OtpHasher
     /// A stable, non-reversible id for an address, used in Redis key names so that keys carry no email addresses.
     /// Domain-separated from <see cref="HashCode"/> so a key name never equals a stored code hash.
     /// </summary>
-    public string AddressKey(string normalizedEmail) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"address\n{normalizedEmail}")).AsSpan(0, 16));
+    public string AddressKey(string normalizedEmail) => OpaqueId("address", normalizedEmail);
+
+    /// <summary>
+    /// A stable, non-reversible id of <paramref name="value"/> (a client IP, an address) for key names and logs,
+    /// domain-separated by <paramref name="purpose"/>: 128 bits of HMAC-SHA256, as lower-case hex.
+    /// </summary>
+    public string OpaqueId(string purpose, string value) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{purpose}\n{value}")).AsSpan(0, 16));
 }

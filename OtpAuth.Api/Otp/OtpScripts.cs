@@ -47,7 +47,8 @@ internal static class OtpScripts
 
     /// <summary>
     /// KEYS: code, failures. ARGV: candidate hash, max attempts per code, max failures per window, window seconds.
-    /// Returns {1, 0} verified (code consumed), {0, 0} wrong/expired/used/unknown, {2, ms} too many failures.
+    /// Returns {1, 0} verified (code consumed), {0, 0} wrong, {3, 0} no code (expired, used, never sent), {2, ms} too
+    /// many failures. The API answers all but the first two alike; the distinction is for metrics only.
     /// </summary>
     /// <remarks>
     /// Compare, consume and count happen in one script, so N concurrent right answers give exactly one {1} and N
@@ -80,7 +81,8 @@ internal static class OtpScripts
           end
         end
         if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
-        if stored and redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then
+        if not stored then return {3, 0} end
+        if redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then
           redis.call('DEL', KEYS[1])
         end
         return {0, 0}

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OtpAuth.Api.Infrastructure;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.Otp;
@@ -16,6 +17,9 @@ public enum OtpCheck
 
     /// <summary>Too many wrong codes for this address in the last hour.</summary>
     Locked,
+
+    /// <summary>No code for the address (expired, used or never sent): answered as <see cref="Invalid"/>, told apart for metrics.</summary>
+    NoCode,
 }
 
 public readonly record struct OtpCheckResult(OtpCheck Outcome, TimeSpan RetryAfter);
@@ -35,6 +39,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Takes a send from the address's cooldown and hourly cap, whether or not the address has an account.</summary>
     public async Task<SendReservation> TryReserveSendAsync(string email)
     {
+        using var span = ApiTelemetry.StartRedisSpan("otp.reserve_send");
         var keys = KeysFor(email);
         var waitMs = (long)await Database.ScriptEvaluateAsync(
             OtpScripts.ReserveSend,
@@ -46,6 +51,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Gives a reserved send back after the code could not be delivered, removing that undelivered code.</summary>
     public async Task ReleaseSendAsync(string email, string? undeliveredCodeHash)
     {
+        using var span = ApiTelemetry.StartRedisSpan("otp.release_send");
         var keys = KeysFor(email);
         await Database.ScriptEvaluateAsync(
             OtpScripts.ReleaseSend,
@@ -56,6 +62,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Stores a new code for the address, replacing (voiding) any previous one. Returns the stored hash.</summary>
     public async Task<string> SaveCodeAsync(string email, string code)
     {
+        using var span = ApiTelemetry.StartRedisSpan("otp.save_code");
         var hash = hasher.HashCode(email, code);
         await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(email).Code], [hash, Rules.ExpireSeconds]);
         return hash;
@@ -63,6 +70,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
 
     public async Task<OtpCheckResult> CheckAsync(string email, string code)
     {
+        using var span = ApiTelemetry.StartRedisSpan("otp.verify");
         var keys = KeysFor(email);
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             OtpScripts.Verify,
@@ -72,6 +80,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
         {
             1 => OtpCheck.Verified,
             2 => OtpCheck.Locked,
+            3 => OtpCheck.NoCode,
             _ => OtpCheck.Invalid,
         };
         return new OtpCheckResult(outcome, TimeSpan.FromMilliseconds((long)result[1]));

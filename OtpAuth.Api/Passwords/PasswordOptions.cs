@@ -9,4 +9,26 @@ public sealed class PasswordOptions
     /// <summary>bcrypt cost: each step doubles the time. 12 costs about a quarter of a second on a server core.</summary>
     [Range(4, 31, ErrorMessage = "Password:BcryptWorkFactor must be between 4 and 31.")]
     public int BcryptWorkFactor { get; set; } = 12;
+
+    /// <summary>
+    /// The shortest password a new account may choose, in Unicode code points. NIST SP 800-63B-4 asks for at least 15
+    /// when the password is the only factor, and allows 8 otherwise.
+    /// </summary>
+    [Range(8, 64, ErrorMessage = "Password:MinLength must be between 8 and 64.")]
+    public int MinLength { get; set; } = PasswordRules.MinLength;
+
+    /// <summary>
+    /// The least guessing work a new password must take, in bits of zxcvbn's estimate (16 ≈ 65,000 guesses): refuses the
+    /// common passwords, keyboard walks, sequences and repeats of its frequency lists. 0 turns the check off.
+    /// </summary>
+    [Range(0, 64, ErrorMessage = "Password:MinGuessBits must be between 0 and 64.")]
+    public int MinGuessBits { get; set; } = 16;
+
+    /// <summary>bcrypt computations at once (default: one per processor core). Past these, requests wait in the queue.</summary>
+    [Range(0, 1024, ErrorMessage = "Password:MaxConcurrentHashes must be between 0 (one per core) and 1024.")]
+    public int MaxConcurrentHashes { get; set; }
+
+    /// <summary>Requests that may wait for a bcrypt slot (default: two per core); past these, 503 with Retry-After at once.</summary>
+    [Range(-1, 100_000, ErrorMessage = "Password:HashQueueLimit must be between -1 (two per core) and 100000.")]
+    public int HashQueueLimit { get; set; } = -1;
 }

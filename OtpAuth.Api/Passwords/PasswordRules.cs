@@ -3,7 +3,7 @@ using System.Text;
 namespace OtpAuth.Api.Passwords;
 
 /// <summary>
-/// What a password must look like (DESIGN.md §3): NFC-normalized, 8 to 128 characters counted as Unicode code points,
+/// What a password must look like (DESIGN.md §3): NFC-normalized, 8 (or <c>Password:MinLength</c>) to 128 characters counted as Unicode code points,
 /// so "é" typed precomposed or as e + combining accent is the same password of the same length.
 /// </summary>
 public static class PasswordRules
@@ -16,7 +16,10 @@ public static class PasswordRules
     public static string Normalize(string password) => password.Normalize(NormalizationForm.FormC);
 
     /// <summary>Null when the password is acceptable for a new account, else a message for the person.</summary>
-    public static string? Validate(string? password)
+    public static string? Validate(string? password) => Validate(password, MinLength);
+
+    /// <summary>As <see cref="Validate(string?)"/> with a longer minimum (<c>Password:MinLength</c>).</summary>
+    public static string? Validate(string? password, int minLength)
     {
         if (string.IsNullOrEmpty(password))
         {
@@ -26,7 +29,7 @@ public static class PasswordRules
         var length = CountCodePoints(Normalize(password));
         return length switch
         {
-            < MinLength => $"Password must be at least {MinLength} characters long.",
+            _ when length < minLength => $"Password must be at least {minLength} characters long.",
             > MaxLength => $"Password must be at most {MaxLength} characters long.",
             _ => null,
         };

@@ -137,18 +137,18 @@ public sealed class TimedCodeRulesTests(OtpAuthSystem system) : IDisposable
     public async Task Registering_an_unverified_address_again_replaces_the_password_and_sends_a_new_code()
     {
         var email = AuthClient.NewAddress();
-        using var first = await _client.RegisterAsync(email, "first password");
+        using var first = await _client.RegisterAsync(email, "first amber falcon orbit");
         await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
 
         await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
-        using var second = await _client.RegisterAsync(email, "second password");
+        using var second = await _client.RegisterAsync(email, "second crimson harbor kettle");
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
         var code = await _client.WaitForNewCodeAsync(email, previousCount: 1);
         using var verified = await _client.VerifyAsync(email, code);
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
 
-        using var oldPassword = await _client.LoginAsync(email, "first password");
-        using var newPassword = await _client.LoginAsync(email, "second password");
+        using var oldPassword = await _client.LoginAsync(email, "first amber falcon orbit");
+        using var newPassword = await _client.LoginAsync(email, "second crimson harbor kettle");
         Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
         Assert.Equal(HttpStatusCode.OK, newPassword.StatusCode);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OtpAuth.Hosting;
 using OtpAuth.Hosting.ApplicationModel;
 using OtpAuth.Hosting.Resources;
@@ -67,14 +68,50 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     private static void AddTestVariants(DistributedApplicationBuilder builder)
     {
         // bcrypt at 10 instead of 12: four times cheaper, and no test here is about the work factor.
-        builder.CreateResourceBuilder<ProjectResource>("api").WithEnvironment("Password__BcryptWorkFactor", "10");
+        builder.CreateResourceBuilder<ProjectResource>("api").WithEnvironment("Password__BcryptWorkFactor", "10")
+            .WithGenerousClientLimits();
 
         var garnet = builder.AddGarnet("redis-garnet");
         AddApiVariant(builder, "api-fast", "redis")
             .WithEnvironment("Otp__ExpireSeconds", "3")
-            .WithEnvironment("Otp__ResendCooldownSeconds", "2");
-        AddApiVariant(builder, "api-garnet", "redis-garnet").WaitFor(garnet);
+            .WithEnvironment("Otp__ResendCooldownSeconds", "2")
+            .WithGenerousClientLimits();
+        AddApiVariant(builder, "api-garnet", "redis-garnet").WaitFor(garnet).WithGenerousClientLimits();
+
+        // The abuse-resistance tests (OtpAuth.Tests/Security): two replicas sharing a Redis of their own, so their
+        // per-client counters start from zero and no other test's requests count against them; tight limits and short
+        // windows; no trusted proxy (loopback is not believed, so X-Forwarded-For cannot pick a fresh bucket).
+        var limitsRedis = builder.AddRedis(LimitsRedis);
+        AddApiVariant(builder, Limits, LimitsRedis).WaitFor(limitsRedis)
+            .WithReplicas(2)
+            .WithEnvironment("ForwardedHeaders__KnownProxies__0", "192.0.2.1")
+            .WithEnvironment("RateLimits__ResendOtp__PerIp", LimitsResendPerIp.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("RateLimits__ResendOtp__WindowSeconds", LimitsWindowSeconds.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("RateLimits__Register__PerIp", "1000")
+            .WithEnvironment("RateLimits__VerifyOtp__PerIp", "1000")
+            .WithEnvironment("RateLimits__Login__PerIp", "1000")
+            .WithEnvironment("Otp__ResendCooldownSeconds", "1")
+            .WithEnvironment("Login__FreeFailures", "3")
+            .WithEnvironment("Login__BaseDelaySeconds", "2")
+            .WithEnvironment("Login__MaxDelaySeconds", "3")
+            .WithEnvironment("Password__MaxConcurrentHashes", "1")
+            .WithEnvironment("Password__HashQueueLimit", "1")
+            .WithEnvironment("Auth__ConcealExistingAccounts", "true");
     }
+
+    /// <summary>The Api variant with tight limits, two replicas (<c>api-limits-0</c>, <c>api-limits-1</c>) and its own Redis.</summary>
+    public const string Limits = "api-limits";
+
+    public const string LimitsRedis = "redis-limits";
+
+    /// <summary>Resends per client IP per window on <see cref="Limits"/>.</summary>
+    public const int LimitsResendPerIp = 4;
+
+    public const int LimitsWindowSeconds = 6;
+
+    /// <summary>An HttpClient for one instance (a replica such as <c>api-limits-1</c>) by its own port.</summary>
+    public HttpClient CreateInstanceHttpClient(string instanceName) =>
+        new() { BaseAddress = new Uri($"http://127.0.0.1:{App.Instances.Single(i => i.Name == instanceName).Ports["http"]}") };
 
     /// <summary>Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>.</summary>
     private static IResourceBuilder<ProjectResource> AddApiVariant(DistributedApplicationBuilder builder, string name, string redisName)
@@ -91,5 +128,25 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Jwt__SigningKey", parameters["jwt-signing-key"])
             .WithEnvironment("Otp__HashKey", parameters["otp-hash-key"])
             .WithEnvironment("Password__BcryptWorkFactor", "10");
+    }
+}
+
+internal static class TestLimits
+{
+    /// <summary>
+    /// Every test request comes from 127.0.0.1, hundreds of them: per-IP limits, the service-wide mail budget and the
+    /// hashing queue are raised so they never refuse one. Per-address limits and the login throttle keep their
+    /// defaults (tests use fresh addresses). The tight values are tested on <see cref="OtpAuthSystem.Limits"/>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithGenerousClientLimits(this IResourceBuilder<ProjectResource> api)
+    {
+        foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me" })
+        {
+            api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000");
+        }
+
+        return api
+            .WithEnvironment("RateLimits__MailsPerMinute", "1000000")
+            .WithEnvironment("Password__HashQueueLimit", "10000");
     }
 }

@@ -41,6 +41,12 @@ public sealed class ConfigurationValidationTests
     [InlineData("Otp:MaxSendsPerHour", "0", "Otp:MaxSendsPerHour")]
     [InlineData("Jwt:AccessTokenMinutes", "0", "Jwt:AccessTokenMinutes")]
     [InlineData("Password:BcryptWorkFactor", "3", "Password:BcryptWorkFactor must be between 4 and 31")]
+    [InlineData("Password:MinLength", "7", "Password:MinLength must be between 8 and 64")]
+    [InlineData("Login:MaxConsecutiveFailures", "101", "Login:MaxConsecutiveFailures must be between 1 and 100")]
+    [InlineData("Login:FreeFailures", "0", "Login:FreeFailures")]
+    [InlineData("RateLimits:Login:PerIp", "0", "RateLimits:Login:PerIp must be at least 1")]
+    [InlineData("RateLimits:ResendOtp:WindowSeconds", "0", "RateLimits:ResendOtp:WindowSeconds must be between 1 and 86400")]
+    [InlineData("RateLimits:MailsPerMinute", "0", "RateLimits:MailsPerMinute")]
     [InlineData("Smtp:From", "not an address", "Smtp:From")]
     [InlineData("Smtp:Username", "someone", "Smtp:Username and Smtp:Password must be set together")]
     public void A_bad_setting_stops_the_start_naming_its_key(string key, string value, string expectedMessage)

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace OtpAuth.Api.Infrastructure;
+
+/// <summary>
+/// The Api's own telemetry: the meter <c>OtpAuth.Api</c> (<see cref="ApiMetrics"/>) and the activity source
+/// <c>OtpAuth.Api.Redis</c>, a client span around each Redis step (StackExchange.Redis has no ActivitySource of its own;
+/// Npgsql's commands are traced by Npgsql.OpenTelemetry).
+/// </summary>
+public static class ApiTelemetry
+{
+    public const string MeterName = "OtpAuth.Api";
+    public const string RedisSourceName = "OtpAuth.Api.Redis";
+
+    private static readonly ActivitySource RedisSource = new(RedisSourceName);
+
+    public static IHostApplicationBuilder AddApiTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ApiMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(MeterName));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(RedisSourceName));
+        return builder;
+    }
+
+    /// <summary>A client span for one Redis step (a script or command), named <c>redis &lt;operation&gt;</c>.</summary>
+    public static Activity? StartRedisSpan(string operation)
+    {
+        var activity = RedisSource.StartActivity("redis " + operation, ActivityKind.Client);
+        activity?.SetTag("db.system.name", "redis");
+        activity?.SetTag("db.operation.name", operation);
+        return activity;
+    }
+}
+
+/// <summary>The counters and histogram of the meter <c>OtpAuth.Api</c>.</summary>
+public sealed class ApiMetrics
+{
+    private readonly Counter<long> _registrations;
+    private readonly Counter<long> _codesSent;
+    private readonly Counter<long> _verifications;
+    private readonly Counter<long> _logins;
+    private readonly Counter<long> _emailFailures;
+    private readonly Counter<long> _rateLimited;
+    private readonly Histogram<double> _emailSendDuration;
+
+    public ApiMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(ApiTelemetry.MeterName);
+        _registrations = meter.CreateCounter<long>("otpauth.registrations", "{registration}", "Accounts registered (new or re-registered unverified).");
+        _codesSent = meter.CreateCounter<long>("otpauth.codes.sent", "{code}", "Verification codes handed to the SMTP server.");
+        _verifications = meter.CreateCounter<long>("otpauth.verifications", "{verification}", "Code verifications, by outcome: ok, wrong, expired, locked.");
+        _logins = meter.CreateCounter<long>("otpauth.logins", "{login}", "Logins, by outcome: ok, bad_password, unverified, throttled.");
+        _emailFailures = meter.CreateCounter<long>("otpauth.email.failures", "{email}", "Mails the SMTP server could not take.");
+        _rateLimited = meter.CreateCounter<long>("otpauth.rate_limited", "{request}", "Requests refused with 429, by endpoint and by what was over its limit.");
+        _emailSendDuration = meter.CreateHistogram<double>("otpauth.email.send.duration", "ms", "Time to hand one mail to the SMTP server.");
+    }
+
+    public void Registered() => _registrations.Add(1);
+
+    public void CodeSent() => _codesSent.Add(1);
+
+    /// <param name="outcome">ok, wrong, expired or locked.</param>
+    public void Verified(string outcome) => _verifications.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <param name="outcome">ok, bad_password, unverified or throttled.</param>
+    public void LoggedIn(string outcome) => _logins.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void EmailFailed() => _emailFailures.Add(1);
+
+    public void RateLimited(string endpoint, string by) => _rateLimited.Add(1,
+        new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("by", by));
+
+    public void EmailSendTook(TimeSpan duration, bool ok) =>
+        _emailSendDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));
+}

@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace OtpAuth.Api.RateLimiting;
+
+/// <summary>
+/// How many requests one client IP and one target address may make to an endpoint per window (fixed windows in Redis,
+/// so every replica counts against the same numbers). Bound from <c>RateLimits:&lt;Endpoint&gt;</c>.
+/// </summary>
+public sealed class EndpointLimit
+{
+    /// <summary>Requests per window from one client IP (an IPv6 client counts per /64 network).</summary>
+    [Range(1, 10_000_000)]
+    public int PerIp { get; set; }
+
+    /// <summary>Requests per window naming one email address, from anywhere; 0 turns the per-address limit off.</summary>
+    [Range(0, 10_000_000)]
+    public int PerAddress { get; set; }
+
+    [Range(1, 86_400)]
+    public int WindowSeconds { get; set; }
+}
+
+/// <summary>The <c>RateLimits</c> section: one limit per auth endpoint and the global cap on mail.</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimits";
+
+    /// <summary>Off only for experiments: every limit of this section stops counting.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public EndpointLimit Register { get; set; } = new() { PerIp = 20, PerAddress = 10, WindowSeconds = 3600 };
+
+    public EndpointLimit VerifyOtp { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
+
+    public EndpointLimit ResendOtp { get; set; } = new() { PerIp = 20, PerAddress = 10, WindowSeconds = 3600 };
+
+    public EndpointLimit Login { get; set; } = new() { PerIp = 100, PerAddress = 50, WindowSeconds = 900 };
+
+    public EndpointLimit Me { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 60 };
+
+    /// <summary>Mails of any kind the whole service sends per minute, so it cannot be used to bomb inboxes or burn the SMTP account.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "RateLimits:MailsPerMinute must be between 1 and 1000000.")]
+    public int MailsPerMinute { get; set; } = 60;
+
+    public EndpointLimit For(RateLimitedEndpoint endpoint) => endpoint switch
+    {
+        RateLimitedEndpoint.Register => Register,
+        RateLimitedEndpoint.VerifyOtp => VerifyOtp,
+        RateLimitedEndpoint.ResendOtp => ResendOtp,
+        RateLimitedEndpoint.Login => Login,
+        _ => Me,
+    };
+}
+
+/// <summary>Each endpoint's numbers in range, with messages naming the key (the DataAnnotations validator does not recurse).</summary>
+internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var endpoint in Enum.GetValues<RateLimitedEndpoint>())
+        {
+            var limit = options.For(endpoint);
+            var key = $"{RateLimitOptions.SectionName}:{endpoint}";
+            if (limit.PerIp < 1)
+            {
+                errors.Add($"{key}:PerIp must be at least 1.");
+            }
+
+            if (limit.PerAddress < 0)
+            {
+                errors.Add($"{key}:PerAddress must be 0 (off) or more.");
+            }
+
+            if (limit.WindowSeconds is < 1 or > 86_400)
+            {
+                errors.Add($"{key}:WindowSeconds must be between 1 and 86400.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+public enum RateLimitedEndpoint
+{
+    Register,
+    VerifyOtp,
+    ResendOtp,
+    Login,
+    Me,
+}

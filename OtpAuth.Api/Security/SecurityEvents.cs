@@ -1,0 +1,44 @@
+namespace OtpAuth.Api.Security;
+
+/// <summary>
+/// The security events, as structured logs in one category (<c>OtpAuth.Api.Security</c>) with stable event ids, so they
+/// can be filtered and alerted on. They name users by id and clients by IP, never an email, code, password or token;
+/// an address without an account appears as its opaque id (an HMAC), which is enough to correlate events.
+/// </summary>
+public static partial class SecurityEvents
+{
+    private const string Category = "OtpAuth.Api.Security";
+
+    public static ILogger Logger(ILoggerFactory factory) => factory.CreateLogger(Category);
+
+    public static void RateLimited(ILoggerFactory factory, string endpoint, string by, string clientIp, TimeSpan retryAfter) =>
+        LogRateLimited(Logger(factory), endpoint, by, clientIp, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
+    [LoggerMessage(EventId = 6001, EventName = "LoginFailed", Level = LogLevel.Warning,
+        Message = "Login failed for {UserId} (address {AddressId}) from {ClientIp}: {Reason}; {ConsecutiveFailures} consecutive failures")]
+    public static partial void LoginFailed(ILogger logger, Guid? userId, string addressId, string clientIp, string reason, long consecutiveFailures);
+
+    [LoggerMessage(EventId = 6002, EventName = "AccountThrottled", Level = LogLevel.Warning,
+        Message = "Login refused for address {AddressId} from {ClientIp}: throttled after {ConsecutiveFailures} consecutive failures ({Scope}), retry in {RetryAfterSeconds} s")]
+    public static partial void AccountThrottled(ILogger logger, string addressId, string clientIp, long consecutiveFailures, string scope, int retryAfterSeconds);
+
+    [LoggerMessage(EventId = 6003, EventName = "CodeLocked", Level = LogLevel.Warning,
+        Message = "Code verification locked for address {AddressId} from {ClientIp}: too many wrong codes this hour, retry in {RetryAfterSeconds} s")]
+    public static partial void CodeLocked(ILogger logger, string addressId, string clientIp, int retryAfterSeconds);
+
+    [LoggerMessage(EventId = 6004, EventName = "RateLimited", Level = LogLevel.Warning,
+        Message = "Rate limited {Endpoint} by {LimitedBy} for {ClientIp}, retry in {RetryAfterSeconds} s")]
+    private static partial void LogRateLimited(ILogger logger, string endpoint, string limitedBy, string clientIp, int retryAfterSeconds);
+
+    [LoggerMessage(EventId = 6005, EventName = "HashingBusy", Level = LogLevel.Warning,
+        Message = "Refused {Path} from {ClientIp} with 503: every password hashing slot and queue place is taken")]
+    public static partial void HashingBusy(ILogger logger, string path, string clientIp);
+
+    [LoggerMessage(EventId = 6006, EventName = "MailCapReached", Level = LogLevel.Warning,
+        Message = "Did not send a mail to {UserId}: the service-wide mail budget per minute is spent")]
+    public static partial void MailCapReached(ILogger logger, Guid userId);
+
+    [LoggerMessage(EventId = 6007, EventName = "RegistrationOfExistingAccount", Level = LogLevel.Information,
+        Message = "Someone at {ClientIp} tried to register the address of verified user {UserId}")]
+    public static partial void RegistrationOfExistingAccount(ILogger logger, Guid userId, string clientIp);
+}

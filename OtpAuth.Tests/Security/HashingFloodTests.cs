@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using OtpAuth.Tests.Api;
+using OtpAuth.Tests.Infrastructure;
+
+namespace OtpAuth.Tests.Security;
+
+/// <summary>
+/// Bounded hashing on <see cref="OtpAuthSystem.Limits"/> (one bcrypt at a time, one waiting): a burst of logins gets
+/// some 503s with Retry-After at once instead of a pile-up, never a 500, and the endpoints that do not hash keep
+/// answering. (How fast they answer under a flood is measured in OtpAuth.Benchmarks, not here.)
+/// </summary>
+[Collection(TightLimits.Name)]
+public sealed class HashingFloodTests(OtpAuthSystem system) : IDisposable
+{
+    private readonly HttpClient _api = system.CreateInstanceHttpClient(OtpAuthSystem.Limits + "-0");
+
+    [Fact]
+    public async Task A_burst_of_logins_past_the_hashing_queue_gets_503_with_Retry_After_and_health_still_answers()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var logins = Enumerable.Range(0, 24).Select(_ =>
+            _api.PostAsJsonAsync("/auth/login", new { email = AuthClient.NewAddress(), password = "some password or other" }, token)).ToList();
+        using var health = await _api.GetAsync("/health", token);
+        using var verify = await _api.PostAsJsonAsync("/auth/verify-otp", new { email = AuthClient.NewAddress(), code = "123456" }, token);
+        var responses = await Task.WhenAll(logins);
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, verify.StatusCode);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.ServiceUnavailable }));
+        var busy = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.NotEmpty(busy);
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.Unauthorized);
+        foreach (var response in busy)
+        {
+            await AuthClient.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        }
+
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    public void Dispose() => _api.Dispose();
+}
