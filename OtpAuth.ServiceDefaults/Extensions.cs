@@ -38,6 +38,10 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // The standard resilience handler logs every HttpClient attempt at Information; with telemetry exported
+        // over HTTP every second that would bury the console. Retries and failures still show (Warning and up).
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
