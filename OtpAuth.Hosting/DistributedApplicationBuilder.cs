@@ -69,6 +69,14 @@ public sealed class DistributedApplicationBuilder
         return parameter;
     }
 
+    /// <summary>A value from configuration (<c>Parameters:{name}</c>), else <paramref name="defaultValue"/>; never stored.</summary>
+    public ParameterResource AddParameter(string name, string defaultValue)
+    {
+        var parameter = new ParameterResource(name, secret: false, () => defaultValue, defaultValue);
+        _parameters.Add(parameter);
+        return parameter;
+    }
+
     public DistributedApplication Build()
     {
         // Under DistributedApplicationTestingBuilder the AppHost's Main stops here and the test takes the model.

@@ -43,6 +43,12 @@ internal sealed class StateFolder(string path)
                 continue;
             }
 
+            if (parameter.DefaultValue is { } defaultValue)
+            {
+                parameter.Resolve(defaultValue);
+                continue;
+            }
+
             if (!kept.TryGetValue(parameter.Name, out var value))
             {
                 value = parameter.Generate();

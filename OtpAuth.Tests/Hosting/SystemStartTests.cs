@@ -62,6 +62,17 @@ public sealed class SystemStartTests(OtpAuthSystem system)
     }
 
     [Fact]
+    public async Task The_Web_draws_the_code_boxes_and_the_cooldown_from_the_values_the_Api_enforces()
+    {
+        using var web = system.CreateHttpClient("web");
+
+        var config = await web.GetFromJsonAsync<JsonElement>("/config.json", TestContext.Current.CancellationToken);
+
+        Assert.Equal(system.GetEnvironmentValue("api", "Otp__Length"), config.GetProperty("otp_length").GetInt32().ToString());
+        Assert.Equal(system.GetEnvironmentValue("api", "Otp__ResendCooldownSeconds"), config.GetProperty("resend_cooldown_seconds").GetInt32().ToString());
+    }
+
+    [Fact]
     public async Task PostgreSQL_refuses_a_connection_without_the_generated_password()
     {
         var withPassword = new Npgsql.NpgsqlConnectionStringBuilder(await system.GetConnectionStringAsync("otpauth", TestContext.Current.CancellationToken))
