@@ -22,6 +22,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly ConsoleOutput _console;
     private readonly Orchestrator _orchestrator;
     private DashboardServer? _dashboard;
+    private FileStream? _stateLock;
     private OtlpHttpReceiver? _otlp;
     private bool _started;
     private bool _stopped;
@@ -73,6 +74,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         _started = true;
         _state.Create();
+        _stateLock = _state.Lock();
         _state.ResolveParameters(_builder.Parameters, _builder.Configuration);
         var configuration = _builder.Configuration;
         var dashboardPort = int.TryParse(configuration["Dashboard:Port"], out var configured) ? configured : 18888;
@@ -104,7 +106,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             _console.Host("Press Ctrl+C to stop.", ConsoleColor.DarkGray);
             await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }
-        catch (ResourceStartException e)
+        catch (Exception e) when (e is ResourceStartException or InvalidOperationException)
         {
             _console.Host($"Start failed: {e.Message}", ConsoleColor.Red);
             Environment.ExitCode = 1;
@@ -136,11 +138,18 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         _stopped = true;
-        await _orchestrator.StopAsync().WaitAsync(cancellationToken);
-        _orchestrator.Dispose();
+
+        // The dashboard goes first, so no stop/start/restart request can race the shutdown.
         if (_dashboard is not null)
         {
             await _dashboard.DisposeAsync();
+        }
+
+        await _orchestrator.StopAsync().WaitAsync(cancellationToken);
+        _orchestrator.Dispose();
+        if (_stateLock is not null)
+        {
+            await _stateLock.DisposeAsync();
         }
 
         if (_otlp is not null)
@@ -215,6 +224,15 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         lines.Add($"  {"dashboard",-10} {"",-9} {"",-9} {_dashboard?.LoginUrl ?? _dashboard?.Url}");
+        var forPeople = Instances
+            .Where(i => i.ReplicaIndex is null or 0)
+            .SelectMany(i => i.Resource.Endpoints.Where(e => e.IsExternal && i.Ports.ContainsKey(e.Name)).Select(e => $"{i.Resource.Name} http://localhost:{i.Ports[e.Name]}"))
+            .ToList();
+        if (forPeople.Count > 0)
+        {
+            lines.Add("");
+            lines.Add($"Open in a browser: {string.Join(" · ", forPeople)}");
+        }
         lines.Add("");
         _console.Host(string.Join(Environment.NewLine, lines), ConsoleColor.Green);
     }

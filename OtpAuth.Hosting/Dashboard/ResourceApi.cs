@@ -24,11 +24,7 @@ internal static class ResourceApi
             Try(() => TypedResults.ServerSentEvents(LiveStreams.ConsoleAsync(orchestrator.Find(name), cancellationToken))));
         api.MapPost("/{name}/stop", (string name) => Control(orchestrator, name, () => orchestrator.StopResourceAsync(name)));
         api.MapPost("/{name}/start", (string name) => Control(orchestrator, name, () => orchestrator.StartResourceAsync(name, CancellationToken.None)));
-        api.MapPost("/{name}/restart", (string name) => Control(orchestrator, name, async () =>
-        {
-            await orchestrator.StopResourceAsync(name);
-            await orchestrator.StartResourceAsync(name, CancellationToken.None);
-        }));
+        api.MapPost("/{name}/restart", (string name) => Control(orchestrator, name, () => orchestrator.RestartResourceAsync(name, CancellationToken.None)));
         return api;
     }
 

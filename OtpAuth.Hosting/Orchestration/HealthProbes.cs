@@ -40,6 +40,23 @@ public static class HealthProbes
         return reply?.StartsWith("220", StringComparison.Ordinal) == true;
     }
 
+    /// <summary>Any TCP server: the connection is accepted.</summary>
+    public static async Task<bool> TcpConnectAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(host, port, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
     /// <summary>HTTP: a 2xx from <paramref name="url"/> (a project's <c>/health</c>).</summary>
     public static async Task<bool> HttpAsync(Uri url, CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ internal sealed partial class Orchestrator(
     PortAllocator ports) : IDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private readonly List<ResourceInstance> _instances = [];
+    private IReadOnlyList<ResourceInstance> _instances = []; // replaced whole, never mutated: the dashboard reads it concurrently
     private readonly PidFiles _pidFiles = new(state.Path);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly string _dotnetHost = FindDotnetHost();
@@ -35,8 +35,6 @@ internal sealed partial class Orchestrator(
 
     /// <summary>The AppHost's OTLP/HTTP receiver, handed to every project it starts; null: no telemetry export.</summary>
     public Uri? OtlpEndpoint { get; set; }
-
-    public string? ContainerEngine => _containers?.Cli;
 
     public IReadOnlyList<ResourceInstance> Find(string name)
     {
@@ -73,7 +71,8 @@ internal sealed partial class Orchestrator(
             starts.Remove(done);
             if (done.IsFaulted || done.IsCanceled)
             {
-                await startup.CancelAsync(); // fail at once: do not wait for the rest
+                await startup.CancelAsync(); // fail at once: the other starts end at their next await
+                await Task.WhenAll(starts).ContinueWith(_ => { }, TaskScheduler.Default); // none may launch after the stop below
                 var failed = _instances.FirstOrDefault(i => i.State == ResourceStates.Failed);
                 await StopAsync();
                 if (done.Exception?.InnerException is { } error)
@@ -97,22 +96,52 @@ internal sealed partial class Orchestrator(
             await _monitor.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        // Projects first (they hold connections to the rest), then the infrastructure.
+        // Projects first (they hold connections to the rest), then the infrastructure. StopInstanceAsync never
+        // throws, so one stubborn process cannot keep the infrastructure running.
         await Task.WhenAll(_instances.Where(i => i.Resource is ProjectResource).Select(StopInstanceAsync));
         await Task.WhenAll(_instances.Where(i => i.Resource is not ProjectResource).Select(StopInstanceAsync));
     }
 
     public void Dispose() => _lifetime.Dispose();
 
-    public async Task StopResourceAsync(string name) => await Task.WhenAll(Find(name).Select(StopInstanceAsync));
+    public async Task StopResourceAsync(string name) =>
+        await Task.WhenAll(Find(name).Select(instance => ControlAsync(instance, () => StopInstanceAsync(instance))));
 
     public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
     {
-        foreach (var instance in Find(name).Where(i => i.Process is null || i.Process.HasExited))
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        foreach (var instance in Find(name))
         {
-            instance.Restarts++;
-            instance.ResetHealthSignal();
-            await StartInstanceAsync(instance, cancellationToken);
+            await ControlAsync(instance, async () =>
+            {
+                // Only a stopped instance starts; a second start (or one racing a restart) is a no-op.
+                if (instance.State is ResourceStates.Exited or ResourceStates.Failed && (instance.Process is null || instance.Process.HasExited))
+                {
+                    instance.Restarts++;
+                    instance.ResetHealthSignal();
+                    await StartInstanceAsync(instance, linked.Token);
+                }
+            });
+        }
+    }
+
+    public async Task RestartResourceAsync(string name, CancellationToken cancellationToken)
+    {
+        await StopResourceAsync(name);
+        await StartResourceAsync(name, cancellationToken);
+    }
+
+    /// <summary>One stop or start of an instance at a time: two racing starts would orphan a process.</summary>
+    private static async Task ControlAsync(ResourceInstance instance, Func<Task> operation)
+    {
+        await instance.ControlLock.WaitAsync();
+        try
+        {
+            await operation();
+        }
+        finally
+        {
+            instance.ControlLock.Release();
         }
     }
 
@@ -122,6 +151,11 @@ internal sealed partial class Orchestrator(
         await Task.WhenAll(instances.Select(i => i.HealthyTask)).WaitAsync(cancellationToken);
         while (instances.Any(i => i.Health != HealthStates.Healthy))
         {
+            if (instances.FirstOrDefault(i => i.State is ResourceStates.Failed or ResourceStates.Exited) is { } down)
+            {
+                throw new ResourceStartException(down.Name, $"it is {down.State}{(down.ExitCode is { } code ? $" (exit code {code})" : "")}.");
+            }
+
             await Task.Delay(200, cancellationToken);
         }
     }
@@ -183,6 +217,7 @@ internal sealed partial class Orchestrator(
 
     private void CreateInstances()
     {
+        var instances = new List<ResourceInstance>();
         foreach (var resource in resources)
         {
             var replicas = resource is ProjectResource project ? project.Replicas : 1;
@@ -209,9 +244,11 @@ internal sealed partial class Orchestrator(
                 }
 
                 console.Register(instance.Name);
-                _instances.Add(instance);
+                instances.Add(instance);
             }
         }
+
+        _instances = instances;
     }
 
     private async Task StartInstanceAsync(ResourceInstance instance, CancellationToken cancellationToken)
@@ -223,7 +260,19 @@ internal sealed partial class Orchestrator(
             instance.State = ResourceStates.Starting;
             instance.Error = null;
             instance.StartedAt = DateTimeOffset.UtcNow;
-            await LaunchAsync(instance, cancellationToken);
+            using (var launchTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                // initdb, npm ci, tool restore: none of them may hang the start past its timeout.
+                launchTimeout.CancelAfter(options.StartTimeout);
+                try
+                {
+                    await LaunchAsync(instance, launchTimeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"preparing it took longer than {options.StartTimeout.TotalSeconds:0} s.");
+                }
+            }
             if (instance.State == ResourceStates.Starting)
             {
                 instance.State = ResourceStates.Running;
@@ -291,11 +340,11 @@ internal sealed partial class Orchestrator(
                 instance.ContainerName = containerName;
                 instance.Container = _containers;
                 instance.DisplayEnvironment = Mask(containerSpec.Environment, containerSpec.SecretEnvironment ?? []);
-                Launch(instance, _containers.RunCommand(containerName, containerSpec));
+                Launch(instance, _containers.RunCommand(containerName, containerSpec), cancellationToken);
                 return;
             case IInfrastructureResource infrastructure:
                 var spec = await infrastructure.GetProcessSpecAsync(CreateContext(line => Log(instance, line)), cancellationToken);
-                Launch(instance, spec);
+                Launch(instance, spec, cancellationToken);
                 return;
             case ProjectResource project:
                 var environment = ProjectEnvironment(project, instance);
@@ -306,15 +355,17 @@ internal sealed partial class Orchestrator(
                     throw new FileNotFoundException($"{project.Metadata.TargetPath} does not exist: build the solution first (dotnet build).");
                 }
 
-                Launch(instance, new ProcessSpec(_dotnetHost, [project.Metadata.TargetPath], environment, project.ProjectDirectory));
+                Launch(instance, new ProcessSpec(_dotnetHost, [project.Metadata.TargetPath], environment, project.ProjectDirectory), cancellationToken);
                 return;
             default:
                 throw new NotSupportedException($"No runtime for a resource of type {instance.Resource.GetType().Name}.");
         }
     }
 
-    private void Launch(ResourceInstance instance, ProcessSpec spec)
+    private void Launch(ResourceInstance instance, ProcessSpec spec, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested(); // the application may be stopping: start nothing new
+        instance.Process?.Dispose(); // the previous incarnation's handle and pipes
         var process = SupervisedProcess.Start(spec, (line, stream) => Log(instance, line, stream));
         instance.Process = process;
         instance.Pid = process.Pid;
@@ -393,11 +444,30 @@ internal sealed partial class Orchestrator(
                 {
                     return;
                 }
+                catch (Exception e)
+                {
+                    // One broken probe must not end the watch over every other resource.
+                    instance.Health = HealthStates.Unhealthy;
+                    Log(instance, $"health probe failed: {e.GetType().Name}: {e.Message}", "stderr");
+                }
             }
         }
     }
 
     private async Task StopInstanceAsync(ResourceInstance instance)
+    {
+        try
+        {
+            await StopInstanceCoreAsync(instance);
+        }
+        catch (Exception e)
+        {
+            console.Host($"{instance.Name}: stopping failed: {e.Message}", ConsoleColor.Red);
+            Log(instance, $"stopping failed: {e.Message}", "stderr");
+        }
+    }
+
+    private async Task StopInstanceCoreAsync(ResourceInstance instance)
     {
         var wasRunning = instance.State is ResourceStates.Running or ResourceStates.Starting;
         instance.State = ResourceStates.Exited;
@@ -491,10 +561,14 @@ internal sealed partial class Orchestrator(
             pair => pair.Key,
             pair => secrets.Contains(pair.Key, StringComparer.OrdinalIgnoreCase) || pair.Key.Contains("PASSWORD", StringComparison.OrdinalIgnoreCase)
                 ? "********"
-                : PasswordInConnectionString().Replace(pair.Value, "$1********"));
+                : UserInfoInUrl().Replace(PasswordInConnectionString().Replace(pair.Value, "$1********"), "$1********@"));
 
     [GeneratedRegex("\\x1B\\[[0-9;]*[A-Za-z]")]
     private static partial Regex AnsiEscape();
+
+    /// <summary>The password of <c>scheme://user:password@host</c> (e.g. an smtps:// connection string).</summary>
+    [GeneratedRegex("(://[^/:@\\s]*:)[^@/\\s]*@")]
+    private static partial Regex UserInfoInUrl();
 
     [GeneratedRegex("((?:Password|Pwd)\\s*=\\s*)[^;]*", RegexOptions.IgnoreCase)]
     private static partial Regex PasswordInConnectionString();

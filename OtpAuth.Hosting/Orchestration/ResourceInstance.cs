@@ -87,6 +87,9 @@ public sealed class ResourceInstance
     /// <summary>Completes once the current process's exit has been recorded (state, exit code).</summary>
     internal Task ExitReported { get; set; } = Task.CompletedTask;
 
+    /// <summary>Held by each stop or start of this instance (see Orchestrator.ControlAsync).</summary>
+    internal SemaphoreSlim ControlLock { get; } = new(1, 1);
+
     internal string? ContainerName { get; set; }
 
     internal Runtimes.ContainerRuntime? Container { get; set; }

@@ -61,11 +61,38 @@ internal sealed class StateFolder(string path)
 
         if (changed)
         {
-            File.WriteAllText(file, JsonSerializer.Serialize(kept, Indented));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            WritePrivateFile(file, JsonSerializer.Serialize(kept, Indented));
+        }
+    }
+
+    /// <summary>Writes a file that is readable by its owner only from the moment it exists (no chmod window).</summary>
+    public static void WritePrivateFile(string path, string contents)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            File.Delete(path); // UnixCreateMode applies only to a file that does not exist yet
+        }
+
+        using var writer = new StreamWriter(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options);
+        writer.Write(contents);
+    }
+
+    /// <summary>
+    /// Takes the folder for this run. A second AppHost on the same checkout would otherwise take the first one's
+    /// children for a crashed run's leftovers and stop them.
+    /// </summary>
+    public FileStream Lock()
+    {
+        try
+        {
+            return new FileStream(System.IO.Path.Combine(Path, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException(
+                $"Another AppHost is running with the state folder {Path}: stop it first (Ctrl+C in its terminal).", e);
         }
     }
 }

@@ -7,7 +7,7 @@ namespace OtpAuth.Hosting.Orchestration;
 /// One long-running child process: its output goes line by line to the resource's log, its exit is reported,
 /// and stopping it is the process's own graceful signal first, SIGKILL after a timeout.
 /// </summary>
-internal sealed class SupervisedProcess : IAsyncDisposable
+internal sealed class SupervisedProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ProcessSpec _spec;
@@ -63,11 +63,8 @@ internal sealed class SupervisedProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(TimeSpan.FromSeconds(5));
-        _process.Dispose();
-    }
+    /// <summary>Releases the handle and pipes of a process that has exited (or been stopped).</summary>
+    public void Dispose() => _process.Dispose();
 
     /// <summary>
     /// The start info for <paramref name="spec"/>. A process that must not run as root (PostgreSQL refuses to)

@@ -21,13 +21,17 @@ internal sealed class ToolInstaller(string repositoryRoot, ExecutableLocator exe
             return null;
         }
 
-        await ProcessRunner.RunAsync(new Runtimes.ProcessSpec(dotnetHost, ["tool", "restore"], WorkingDirectory: repositoryRoot), _ => { }, cancellationToken);
-
         var version = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(manifest, cancellationToken))
             .RootElement.GetProperty("tools").GetProperty("garnet-server").GetProperty("version").GetString();
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var toolDirectory = Path.Combine(packages, "garnet-server", version!, "tools");
+        if (!Directory.Exists(toolDirectory))
+        {
+            // Once per machine: later starts find the tool in the NuGet cache and need no network.
+            await ProcessRunner.RunAsync(new Runtimes.ProcessSpec(dotnetHost, ["tool", "restore"], WorkingDirectory: repositoryRoot), _ => { }, cancellationToken);
+        }
+
         return Directory.Exists(toolDirectory)
             ? Directory.EnumerateFiles(toolDirectory, "GarnetServer.dll", SearchOption.AllDirectories)
                 .OrderByDescending(path => path, StringComparer.Ordinal) // the newest target framework folder

@@ -63,7 +63,12 @@ public sealed class MailDevResource : Resource, IResourceWithConnectionString, I
     Task<bool> IInfrastructureResource.IsReadyAsync(ResourceContext context, CancellationToken cancellationToken)
     {
         var uri = new Uri(GetConnectionString()!);
-        return HealthProbes.SmtpBannerAsync(uri.Host, uri.Port, cancellationToken);
+        // A server that speaks TLS from the first byte (port 465) greets only after a handshake: reaching it is enough.
+        var tlsOnConnect = uri.Scheme == "smtps" || uri.Port == 465
+            || string.Equals(context.Configuration["Smtp:Security"], "SslOnConnect", StringComparison.OrdinalIgnoreCase);
+        return tlsOnConnect
+            ? HealthProbes.TcpConnectAsync(uri.Host, uri.Port, cancellationToken)
+            : HealthProbes.SmtpBannerAsync(uri.Host, uri.Port, cancellationToken);
     }
 }
 

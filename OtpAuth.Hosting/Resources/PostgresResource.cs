@@ -106,7 +106,7 @@ public sealed class PostgresServerResource : Resource, IResourceWithConnectionSt
 
         Directory.CreateDirectory(dataDirectory);
         var passwordFile = Path.Combine(Path.GetDirectoryName(dataDirectory)!, $".{Name}-initdb-pw");
-        await File.WriteAllTextAsync(passwordFile, Password.Value, cancellationToken);
+        StateFolder.WritePrivateFile(passwordFile, Password.Value);
         try
         {
             if (runAs is not null)

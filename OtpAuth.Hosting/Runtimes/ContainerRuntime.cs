@@ -61,9 +61,20 @@ public sealed class ContainerRuntime(string cli)
             args.AddRange(["-p", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port.HostPort}:{port.ContainerPort}")]);
         }
 
+        var secrets = new Dictionary<string, string>();
         foreach (var (name, value) in spec.Environment.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            args.AddRange(["-e", $"{name}={value}"]);
+            if (spec.SecretEnvironment?.Contains(name) == true)
+            {
+                // "-e NAME" alone makes the CLI copy the value from its own environment: a secret on the command
+                // line would be readable by every local user through ps.
+                args.AddRange(["-e", name]);
+                secrets[name] = value;
+            }
+            else
+            {
+                args.AddRange(["-e", $"{name}={value}"]);
+            }
         }
 
         foreach (var volume in spec.Volumes)
@@ -73,7 +84,7 @@ public sealed class ContainerRuntime(string cli)
 
         args.Add(spec.Image);
         args.AddRange(spec.Args ?? []);
-        return new ProcessSpec(Cli, args);
+        return new ProcessSpec(Cli, args, secrets);
     }
 
     /// <summary>Stops the container gracefully (the engine sends SIGTERM, then SIGKILL after the timeout).</summary>

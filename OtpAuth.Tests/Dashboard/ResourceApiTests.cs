@@ -75,13 +75,19 @@ public sealed class ResourceApiTests(OtpAuthSystem system) : IDisposable
     [Fact]
     public async Task A_cross_origin_POST_cannot_stop_a_resource()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/resources/web/stop");
+        // Its own small app: if the check ever broke, no resource of the shared system would be stopped.
+        var builder = OtpAuth.Hosting.Testing.DistributedApplicationTestingBuilder.Create();
+        OtpAuth.Hosting.Resources.RedisBuilderExtensions.AddRedis(builder.Builder, "redis");
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        using var own = new DashboardClient(app.DashboardUrl!);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/resources/redis/stop");
         request.Headers.Add("Origin", "http://evil.example");
 
-        using var response = await dashboard.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await own.Http.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("running", (await dashboard.GetAsync("/api/resources")).EnumerateArray()
-            .Single(r => r.GetProperty("name").GetString() == "web").GetProperty("state").GetString());
+        Assert.Equal("running", (await own.GetAsync("/api/resources")).EnumerateArray()
+            .Single(r => r.GetProperty("name").GetString() == "redis").GetProperty("state").GetString());
     }
 }

@@ -29,9 +29,11 @@ public sealed class ContainerRuntimeTests
         Assert.Equal(
             ["run", "--rm", "--name", "otpauth-abc-postgres", "-p", "127.0.0.1:15432:5432",
              "-e", "POSTGRES_HOST_AUTH_METHOD=scram-sha-256", "-e", "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256",
-             "-e", "POSTGRES_PASSWORD=s3cret", "-e", "POSTGRES_USER=postgres",
+             "-e", "POSTGRES_PASSWORD", "-e", "POSTGRES_USER=postgres",
              "-v", $"{context.VolumeName("data")}:/var/lib/postgresql/data", "docker.io/library/postgres:16-alpine"],
             command.Arguments);
+        Assert.DoesNotContain(command.Arguments, argument => argument.Contains("s3cret", StringComparison.Ordinal));
+        Assert.Equal("s3cret", command.Environment!["POSTGRES_PASSWORD"]); // handed to the CLI's environment, which copies it in
     }
 
     [Fact]
