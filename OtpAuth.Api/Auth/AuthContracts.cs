@@ -1,7 +1,7 @@
 namespace OtpAuth.Api.Auth;
 
 // Request and response bodies of /auth. JSON names are snake_case (see JsonNamingPolicy.SnakeCaseLower in
-// ServiceCollectionExtensions). Request fields are nullable so that a missing field is a validation error that names
+// ApplicationServiceExtensions). Request fields are nullable so that a missing field is a validation error that names
 // the field, not an unreadable body.
 
 /// <summary>A request about one email address: rate limits count per address as well as per client.</summary>

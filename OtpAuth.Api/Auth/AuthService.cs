@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using OtpAuth.Api.Email;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Otp;
@@ -195,6 +194,7 @@ public sealed partial class AuthService(
         }
 
         await loginThrottle.SucceededAsync(email, client);
+        await RehashIfNeededAsync(user, password, cancellationToken);
         if (!user.IsVerified)
         {
             metrics.LoggedIn("unverified");
@@ -206,6 +206,25 @@ public sealed partial class AuthService(
         LogLoggedIn(user.Id);
         metrics.LoggedIn("ok");
         return AuthResult.Ok(user, tokens.Issue(user));
+    }
+
+    /// <summary>
+    /// A hash of another work factor than the configured one (the setting changed since it was stored) is replaced, so
+    /// every account costs the same to check as the dummy hash behind an unknown address, and a raised cost takes effect.
+    /// </summary>
+    private async Task RehashIfNeededAsync(User user, string password, CancellationToken cancellationToken)
+    {
+        if (!passwords.NeedsRehash(user.PasswordHash))
+        {
+            return;
+        }
+
+        var previous = user.PasswordHash;
+        var rehashed = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+        if (await AccountPasswords.RehashAsync(db, user, previous, rehashed, cancellationToken))
+        {
+            LogRehashed(user.Id);
+        }
     }
 
     public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken) =>
@@ -296,7 +315,8 @@ public sealed partial class AuthService(
         }
         catch (EmailDeliveryException exception)
         {
-            LogEmailFailed(user.Id, exception.Message, exception.InnerException?.Message);
+            // Only the failure's type and SMTP codes: a server's reply text can name the recipient ("550 <bob@x> rejected").
+            LogEmailFailed(user.Id, exception.InnerException?.GetType().Name ?? nameof(EmailDeliveryException), EmailDeliveryException.SmtpCodes(exception.InnerException));
             await ReleaseAfterFailureAsync(user.Email, undeliveredCodeHash);
             return AuthStatus.EmailFailed;
         }
@@ -315,35 +335,9 @@ public sealed partial class AuthService(
         }
     }
 
-    /// <returns>The unverified account, or null when the address turned out to be verified meanwhile.</returns>
-    private async Task<User?> SaveUnverifiedAsync(User? user, string email, string passwordHash, CancellationToken cancellationToken)
-    {
-        if (user is null)
-        {
-            user = new User { Email = email, PasswordHash = passwordHash, CreatedAt = clock.GetUtcNow() };
-            db.Users.Add(user);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                return user;
-            }
-            catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                // A concurrent registration of the same address won the insert: carry on with that account.
-                db.ChangeTracker.Clear();
-                user = await db.Users.SingleAsync(u => u.Email == email, cancellationToken);
-            }
-        }
-
-        if (user.IsVerified)
-        {
-            return null;
-        }
-
-        user.PasswordHash = passwordHash;
-        await db.SaveChangesAsync(cancellationToken);
-        return user;
-    }
+    /// <returns>The unverified account, or null when the address is verified (perhaps since it was loaded).</returns>
+    private Task<User?> SaveUnverifiedAsync(User? user, string email, string passwordHash, CancellationToken cancellationToken) =>
+        AccountPasswords.SaveUnverifiedAsync(db, user, email, passwordHash, clock.GetUtcNow(), cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered unverified user {UserId}")]
     private partial void LogRegistered(Guid userId);
@@ -351,8 +345,11 @@ public sealed partial class AuthService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent a verification code to user {UserId}")]
     private partial void LogCodeSent(Guid userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not email a verification code to user {UserId}: {Reason} ({Cause})")]
-    private partial void LogEmailFailed(Guid userId, string reason, string? cause);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not email a verification code to user {UserId}: {ErrorType} {SmtpCodes}")]
+    private partial void LogEmailFailed(Guid userId, string errorType, string smtpCodes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rehashed the password of user {UserId} at the configured work factor")]
+    private partial void LogRehashed(Guid userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back a reserved code send ({ErrorType}); it expires with its cooldown")]
     private partial void LogReleaseFailed(string errorType);

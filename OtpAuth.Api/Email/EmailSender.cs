@@ -9,7 +9,18 @@ using OtpAuth.Api.Infrastructure;
 namespace OtpAuth.Api.Email;
 
 /// <summary>The mail could not be handed to the SMTP server; the message says why in operator terms, never the code.</summary>
-public sealed class EmailDeliveryException(string message, Exception inner) : Exception(message, inner);
+public sealed class EmailDeliveryException(string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>
+    /// What may be logged of a send failure besides its type: the SMTP status and MailKit error codes, never the server's
+    /// reply text, which can name the recipient ("550 &lt;bob@example.com&gt; rejected").
+    /// </summary>
+    public static string SmtpCodes(Exception? cause) => cause switch
+    {
+        SmtpCommandException command => $"(SMTP {(int)command.StatusCode} {command.StatusCode}, {command.ErrorCode})",
+        _ => "",
+    };
+}
 
 public interface IOtpEmailSender
 {
@@ -67,11 +78,15 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
             await client.SendAsync(message, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
         }
+        // NotSupportedException: the server does not offer AUTH (or no mechanism MailKit supports). Both
+        // AuthenticationException types: MailKit's (credentials refused) and .NET's (a TLS failure outside a handshake).
         catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException
             or SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException
+            or System.Security.Authentication.AuthenticationException or NotSupportedException
             or ServiceNotConnectedException or TimeoutException)
         {
-            throw new EmailDeliveryException($"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name}", exception);
+            throw new EmailDeliveryException(
+                $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name} {EmailDeliveryException.SmtpCodes(exception)}".TrimEnd(), exception);
         }
     }
 

@@ -21,7 +21,9 @@ public enum SmtpSecurity
 
 /// <summary>
 /// Where mail goes. Starts from <c>ConnectionStrings:mail</c> (<c>smtp://host:port</c> from the AppHost, or
-/// <c>smtps://</c>) and then takes every <c>Smtp:*</c> value that is set, so real SMTP settings win.
+/// <c>smtps://</c>) and then takes every <c>Smtp:*</c> value that is set, so real SMTP settings win. Plain text
+/// (<see cref="SmtpSecurity.None"/>) is only ever chosen by itself for a loopback host (the dev mail catcher); any other
+/// host gets <see cref="SmtpSecurity.Auto"/> (STARTTLS when offered) unless <c>Smtp:Security</c> says otherwise.
 /// </summary>
 public sealed class SmtpOptions
 {
@@ -68,13 +70,29 @@ internal sealed class SmtpOptionsFromConnectionString(IConfiguration configurati
         var secure = uri.Scheme == "smtps";
         options.Host = uri.Host;
         options.Port = uri.IsDefaultPort ? (secure ? 465 : 25) : uri.Port;
-        options.Security = secure ? SmtpSecurity.SslOnConnect : SmtpSecurity.None;
+        // smtp:// says "no TLS on connect", not "no TLS": only a mail catcher on this machine is talked to in plain text.
+        // An Smtp:Host set beside the connection string (the AppHost passes both for real SMTP) is the host that counts.
+        var host = configuration[$"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Host)}"] is { Length: > 0 } configuredHost ? configuredHost : uri.Host;
+        options.Security = secure ? SmtpSecurity.SslOnConnect : IsLoopback(host) ? SmtpSecurity.None : SmtpSecurity.Auto;
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
             var parts = uri.UserInfo.Split(':', 2);
             options.Username = Uri.UnescapeDataString(parts[0]);
             options.Password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null;
         }
+    }
+
+    /// <summary>localhost (and its subdomains) or a loopback IP address.</summary>
+    internal static bool IsLoopback(string host)
+    {
+        var name = host.Trim('[', ']').TrimEnd('.');
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return System.Net.IPAddress.TryParse(name, out var address) && System.Net.IPAddress.IsLoopback(address);
     }
 }
 

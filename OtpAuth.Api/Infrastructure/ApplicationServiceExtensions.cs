@@ -45,6 +45,7 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<RedisRateLimiter>();
         services.AddSingleton<PasswordHasher>();
+        services.AddHostedService<PasswordHasherWarmUp>();
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<ResendDispatcher>();

@@ -18,10 +18,21 @@ public static partial class ProblemDetailsSetup
 {
     public const int MaxRequestBodyBytes = 16 * 1024;
 
+    /// <summary>The problem extension that carries the request's trace id.</summary>
+    public const string TraceIdName = "trace_id";
+
     public static IServiceCollection AddProblemDetailsEverywhere(this IServiceCollection services)
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status));
+        {
+            context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status);
+            // The framework names the extension "traceId"; every JSON name of this API is snake_case (DESIGN.md §3).
+            var extensions = context.ProblemDetails.Extensions;
+            if (extensions.Remove("traceId", out var traceId))
+            {
+                extensions[TraceIdName] = traceId;
+            }
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<HashingBusyExceptionHandler>();
         services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
@@ -47,6 +58,20 @@ public static partial class ProblemDetailsSetup
         StatusCodes.Status500InternalServerError => "Something went wrong on our side. Please try again.",
         StatusCodes.Status503ServiceUnavailable => "The service is temporarily unavailable. Please try again in a moment.",
         _ => null,
+    };
+
+    /// <summary>
+    /// Npgsql's own verdict (connection refused or broken, timeouts, and server errors it knows to be passing), plus
+    /// the SQLSTATE classes of an unavailable server: 08 connection exception, 53 insufficient resources, 57P
+    /// operator intervention (shutdown, crash, cannot connect now).
+    /// </summary>
+    internal static bool IsTransient(NpgsqlException exception) => exception switch
+    {
+        { IsTransient: true } => true,
+        PostgresException { SqlState: var state } => state.StartsWith("08", StringComparison.Ordinal)
+            || state.StartsWith("53", StringComparison.Ordinal)
+            || state.StartsWith("57P", StringComparison.Ordinal),
+        _ => exception.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
     };
 
     private static ValueTask<bool> WriteAsync(HttpContext context, Exception exception, int status, string? detail = null)
@@ -100,7 +125,11 @@ public static partial class ProblemDetailsSetup
         }
     }
 
-    /// <summary>PostgreSQL or Redis unreachable (or timing out): 503, and the next request tries again.</summary>
+    /// <summary>
+    /// PostgreSQL or Redis unreachable (or timing out): 503, and the next request tries again. Only failures that a retry
+    /// can cure count: a constraint, data or permission error from PostgreSQL is a bug or a misconfiguration, and falls
+    /// through to the plain 500.
+    /// </summary>
     private sealed partial class DependencyUnavailableExceptionHandler(ILogger<DependencyUnavailableExceptionHandler> logger) : IExceptionHandler
     {
         public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -108,8 +137,10 @@ public static partial class ProblemDetailsSetup
             var dependency = exception switch
             {
                 RedisException or RedisTimeoutException => "Redis",
-                NpgsqlException or RetryLimitExceededException => "PostgreSQL",
-                DbUpdateException { InnerException: NpgsqlException } => "PostgreSQL",
+                NpgsqlException npgsql when IsTransient(npgsql) => "PostgreSQL",
+                RetryLimitExceededException => "PostgreSQL",
+                DbUpdateException { InnerException: NpgsqlException npgsql } when IsTransient(npgsql) => "PostgreSQL",
+                InvalidOperationException { InnerException: NpgsqlException npgsql } when IsTransient(npgsql) => "PostgreSQL",
                 TimeoutException => "a dependency",
                 _ => null,
             };

@@ -18,14 +18,20 @@ public sealed class PasswordHasher
     private const HashType PreHash = HashType.SHA384;
 
     private readonly int _workFactor;
-    private readonly Lazy<string> _dummyHash;
+    private readonly string _dummyHash;
 
     public PasswordHasher(IOptions<PasswordOptions> options)
     {
         _workFactor = options.Value.BcryptWorkFactor;
         // Verified against when the email is unknown, so that answer costs the same bcrypt work as a wrong password.
-        _dummyHash = new Lazy<string>(() => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        // Built here, not on first use, so no login pays for it (PasswordHasherWarmUp constructs this at start).
+        _dummyHash = Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
     }
+
+    public int WorkFactor => _workFactor;
+
+    /// <summary>What an unknown address's password is checked against; of the configured work factor, like every stored hash.</summary>
+    internal string DummyHash => _dummyHash;
 
     /// <summary>Hashes an NFC-normalized password (see <see cref="PasswordRules.Normalize"/>).</summary>
     public string Hash(string normalizedPassword) =>
@@ -37,7 +43,33 @@ public sealed class PasswordHasher
     /// <summary>Spends the time of one verification and always answers false.</summary>
     public bool VerifyAgainstDummy(string normalizedPassword)
     {
-        _ = Verify(normalizedPassword, _dummyHash.Value);
+        _ = Verify(normalizedPassword, _dummyHash);
         return false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="hash"/> was made with another work factor than the configured one (or cannot be read):
+    /// checking it would then take another time than the dummy hash behind an unknown address, so it is replaced at the
+    /// next successful login.
+    /// </summary>
+    public bool NeedsRehash(string hash) => WorkFactorOf(hash) != _workFactor;
+
+    /// <summary>The cost of a "$2a$/$2b$/$2x$/$2y$NN$…" hash, or null when it is not one.</summary>
+    public static int? WorkFactorOf(string hash) =>
+        hash.Length > 7 && hash[0] == '$' && hash[1] == '2' && hash[3] == '$' && hash[6] == '$'
+            && char.IsAsciiDigit(hash[4]) && char.IsAsciiDigit(hash[5])
+            ? ((hash[4] - '0') * 10) + (hash[5] - '0')
+            : null;
+}
+
+/// <summary>Builds the <see cref="PasswordHasher"/> (and with it the dummy hash) while the Api starts, before any request.</summary>
+internal sealed class PasswordHasherWarmUp(PasswordHasher hasher) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        GC.KeepAlive(hasher);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -15,10 +15,10 @@ public static class PasswordRules
     /// <remarks>Input arrives through System.Text.Json, which refuses lone surrogates, so the text is always normalizable.</remarks>
     public static string Normalize(string password) => password.Normalize(NormalizationForm.FormC);
 
-    /// <summary>Null when the password is acceptable for a new account, else a message for the person.</summary>
-    public static string? Validate(string? password) => Validate(password, MinLength);
-
-    /// <summary>As <see cref="Validate(string?)"/> with a longer minimum (<c>Password:MinLength</c>).</summary>
+    /// <summary>
+    /// Null when the password's length is acceptable for a new account with this minimum (<c>Password:MinLength</c>,
+    /// as <see cref="PasswordPolicy"/> passes it), else a message for the person.
+    /// </summary>
     public static string? Validate(string? password, int minLength)
     {
         if (string.IsNullOrEmpty(password))

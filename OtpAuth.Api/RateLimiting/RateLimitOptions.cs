@@ -35,7 +35,12 @@ public sealed class RateLimitOptions
 
     public EndpointLimit ResendOtp { get; set; } = new() { PerIp = 20, PerAddress = 10, WindowSeconds = 3600 };
 
-    public EndpointLimit Login { get; set; } = new() { PerIp = 100, PerAddress = 50, WindowSeconds = 900 };
+    /// <summary>
+    /// No per-address limit by default: anyone can name any address, so a stranger sending a few logins a minute would
+    /// keep the owner on 429 wherever they are, defeating <see cref="Auth.LoginThrottle"/>'s exemption for networks the
+    /// account logged in from. The throttle limits guesses per account instead.
+    /// </summary>
+    public EndpointLimit Login { get; set; } = new() { PerIp = 100, PerAddress = 0, WindowSeconds = 900 };
 
     public EndpointLimit Me { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 60 };
 

@@ -38,6 +38,22 @@ public sealed class TokenTests(OtpAuthSystem system) : IDisposable
         await AssertRefusedAsync(Sign(Header("HS256"), claims, key, HMACSHA256.HashData));
     }
 
+    [Theory]
+    [InlineData(35, HttpStatusCode.Unauthorized)] // past the 30 s skew
+    [InlineData(10, HttpStatusCode.OK)] // expired, but within the 30 s skew
+    public async Task The_clock_skew_allowed_on_expiry_is_30_seconds(int expiredSecondsAgo, HttpStatusCode expected)
+    {
+        var (claims, key) = await RealClaimsAndKeyAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        claims["iat"] = now - 600;
+        claims["nbf"] = now - 600;
+        claims["exp"] = now - expiredSecondsAgo;
+
+        using var me = await _client.MeAsync(Sign(Header("HS256"), claims, key, HMACSHA256.HashData));
+
+        Assert.Equal(expected, me.StatusCode);
+    }
+
     [Fact]
     public async Task A_token_signed_with_another_key_is_refused()
     {

@@ -13,7 +13,8 @@ namespace OtpAuth.Tests.Infrastructure;
 /// The whole OtpAuth system, started once per test run from the AppHost's own Program.cs (real PostgreSQL,
 /// Redis and SMTP, random ports, temporary state) and shared by every test; tests isolate by unique addresses.
 /// Besides the AppHost's resources it runs two test-only variants of the Api on the same database and mail:
-/// <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s) and <c>api-garnet</c> (on a Garnet server).
+/// <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s), <c>api-garnet</c> (on a Garnet server),
+/// <see cref="Burst"/> (no resend cooldown) and <see cref="Limits"/> (tight limits, two replicas).
 /// </summary>
 public sealed class OtpAuthSystem : IAsyncLifetime
 {
@@ -78,6 +79,13 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithGenerousClientLimits();
         AddApiVariant(builder, "api-garnet", "redis-garnet").WaitFor(garnet).WithGenerousClientLimits();
 
+        // Concurrent registrations of one address that all get past the send reservation, so they race in PostgreSQL.
+        AddApiVariant(builder, Burst, "redis")
+            .WithEnvironment("Otp__ResendCooldownSeconds", "0")
+            .WithEnvironment("Otp__MaxSendsPerHour", "1000")
+            .WithEnvironment("RateLimits__Register__PerAddress", "1000")
+            .WithGenerousClientLimits();
+
         // The abuse-resistance tests (OtpAuth.Tests/Security): two replicas sharing a Redis of their own, so their
         // per-client counters start from zero and no other test's requests count against them; tight limits and short
         // windows; no trusted proxy (loopback is not believed, so X-Forwarded-For cannot pick a fresh bucket).
@@ -98,6 +106,9 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Password__HashQueueLimit", "1")
             .WithEnvironment("Auth__ConcealExistingAccounts", "true");
     }
+
+    /// <summary>The Api variant without a resend cooldown and with a high per-address send cap and register limit.</summary>
+    public const string Burst = "api-burst";
 
     /// <summary>The Api variant with tight limits, two replicas (<c>api-limits-0</c>, <c>api-limits-1</c>) and its own Redis.</summary>
     public const string Limits = "api-limits";

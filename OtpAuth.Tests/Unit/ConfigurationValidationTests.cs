@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Email;
 using OtpAuth.Api.Infrastructure;
+using OtpAuth.Api.Passwords;
 
 namespace OtpAuth.Tests.Unit;
 
@@ -25,6 +26,14 @@ public sealed class ConfigurationValidationTests
         using var host = Build([]);
 
         host.Services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void The_password_hasher_and_its_dummy_hash_are_built_at_start_not_by_the_first_login()
+    {
+        using var host = Build(new() { ["Password:BcryptWorkFactor"] = "4" });
+
+        Assert.Contains(host.Services.GetServices<IHostedService>(), service => service is PasswordHasherWarmUp);
     }
 
     [Theory]
@@ -76,13 +85,53 @@ public sealed class ConfigurationValidationTests
         Assert.Contains(key, exception.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_mail_connection_string_gives_host_and_port_without_TLS()
+    [Theory]
+    [InlineData("smtp://localhost:1025", "localhost", 1025, SmtpSecurity.None)]
+    [InlineData("smtp://127.0.0.1:1025", "127.0.0.1", 1025, SmtpSecurity.None)]
+    [InlineData("smtp://[::1]:1025", "[::1]", 1025, SmtpSecurity.None)]
+    [InlineData("smtp://mail.internal:2525", "mail.internal", 2525, SmtpSecurity.Auto)]
+    [InlineData("smtp://smtp.example.com", "smtp.example.com", 25, SmtpSecurity.Auto)]
+    [InlineData("smtp://10.0.0.5:587", "10.0.0.5", 587, SmtpSecurity.Auto)]
+    [InlineData("smtps://smtp.example.com", "smtp.example.com", 465, SmtpSecurity.SslOnConnect)]
+    public void The_mail_connection_string_gives_plain_text_only_to_a_loopback_host(string connectionString, string host, int port, SmtpSecurity security)
     {
-        using var host = Build(new() { ["ConnectionStrings:mail"] = "smtp://mail.internal:2525" });
+        using var built = Build(new() { ["ConnectionStrings:mail"] = connectionString });
+
+        var smtp = built.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
+        Assert.Equal((host, port, security), (smtp.Host, smtp.Port, smtp.Security));
+    }
+
+    [Fact]
+    public void Real_SMTP_from_the_AppHost_without_Smtp_Security_uses_opportunistic_TLS()
+    {
+        // What the AppHost hands the Api when Smtp:Host is configured: the connection string and Smtp__*.
+        using var host = Build(new()
+        {
+            ["ConnectionStrings:mail"] = "smtp://smtp.example.com:587",
+            ["Smtp:Host"] = "smtp.example.com",
+            ["Smtp:Port"] = "587",
+            ["Smtp:Username"] = "mailer",
+            ["Smtp:Password"] = "secret",
+        });
+
+        Assert.Equal(SmtpSecurity.Auto, host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.Security);
+    }
+
+    [Fact]
+    public void An_Smtp_Host_beside_a_loopback_connection_string_is_not_talked_to_in_plain_text()
+    {
+        using var host = Build(new() { ["ConnectionStrings:mail"] = "smtp://localhost:1025", ["Smtp:Host"] = "smtp.example.com" });
 
         var smtp = host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
-        Assert.Equal(("mail.internal", 2525, SmtpSecurity.None), (smtp.Host, smtp.Port, smtp.Security));
+        Assert.Equal(("smtp.example.com", SmtpSecurity.Auto), (smtp.Host, smtp.Security));
+    }
+
+    [Fact]
+    public void Smtp_Security_None_is_still_honoured_when_asked_for()
+    {
+        using var host = Build(new() { ["ConnectionStrings:mail"] = "smtp://smtp.example.com:25", ["Smtp:Security"] = "None" });
+
+        Assert.Equal(SmtpSecurity.None, host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.Security);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Passwords;
 
@@ -52,24 +53,40 @@ public sealed class InputRulesTests
     [InlineData("12345678", null)]
     [InlineData("", "Password is required.")]
     [InlineData(null, "Password is required.")]
-    public void Passwords_need_8_to_128_characters(string? password, string? expected) =>
-        Assert.Equal(expected, PasswordRules.Validate(password));
+    public async Task Passwords_need_8_to_128_characters_by_default(string? password, string? expected) =>
+        Assert.Equal(expected, await ValidateAsync(password, new PasswordOptions()));
+
+    [Theory]
+    [InlineData(8, "abcdefg", "Password must be at least 8 characters long.")]
+    [InlineData(15, "abcdefghijklmn", "Password must be at least 15 characters long.")]
+    [InlineData(15, "abcdefghijklmno", null)]
+    public async Task Password_MinLength_sets_the_shortest_new_password(int minLength, string password, string? expected) =>
+        Assert.Equal(expected, await ValidateAsync(password, new PasswordOptions { MinLength = minLength }));
 
     [Fact]
-    public void Password_length_counts_code_points_not_UTF16_units()
+    public async Task Password_length_counts_code_points_not_UTF16_units()
     {
         var emoji = "\U0001F600"; // one code point, two UTF-16 units
-        Assert.Null(PasswordRules.Validate(string.Concat(Enumerable.Repeat(emoji, 128))));
-        Assert.Equal("Password must be at most 128 characters long.", PasswordRules.Validate(string.Concat(Enumerable.Repeat(emoji, 129))));
-        Assert.Equal("Password must be at least 8 characters long.", PasswordRules.Validate(string.Concat(Enumerable.Repeat(emoji, 7))));
+        var options = new PasswordOptions();
+        Assert.Null(await ValidateAsync(string.Concat(Enumerable.Repeat(emoji, 128)), options));
+        Assert.Equal("Password must be at most 128 characters long.", await ValidateAsync(string.Concat(Enumerable.Repeat(emoji, 129)), options));
+        Assert.Equal("Password must be at least 8 characters long.", await ValidateAsync(string.Concat(Enumerable.Repeat(emoji, 7)), options));
     }
 
     [Fact]
-    public void Password_length_is_counted_after_NFC_normalization()
+    public async Task Password_length_is_counted_after_NFC_normalization()
     {
         var decomposed = string.Concat(Enumerable.Repeat("e\u0301", 128)); // 256 code points before NFC, 128 after
 
-        Assert.Null(PasswordRules.Validate(decomposed));
+        Assert.Null(await ValidateAsync(decomposed, new PasswordOptions()));
         Assert.Equal(PasswordRules.Normalize(string.Concat(Enumerable.Repeat("\u00e9", 128))), PasswordRules.Normalize(decomposed));
+    }
+
+    /// <summary>The length rules as registration applies them: through <see cref="PasswordPolicy"/> with the configured options (strength estimate off).</summary>
+    private static async Task<string?> ValidateAsync(string? password, PasswordOptions options)
+    {
+        options.MinGuessBits = 0;
+        using var gate = new HashingGate(Options.Create(options));
+        return await new PasswordPolicy(Options.Create(options), gate).ValidateNewAsync(password, "someone@example.com", TestContext.Current.CancellationToken);
     }
 }

@@ -43,4 +43,35 @@ public sealed class PasswordHasherTests
     [Fact]
     public void The_unknown_email_path_never_accepts_a_password() =>
         Assert.False(_hasher.VerifyAgainstDummy("correct horse battery staple"));
+
+    [Fact]
+    public void The_dummy_hash_exists_once_the_hasher_does_and_has_the_configured_work_factor()
+    {
+        var hasher = new PasswordHasher(Options.Create(new PasswordOptions { BcryptWorkFactor = 5 }));
+
+        Assert.Equal(5, PasswordHasher.WorkFactorOf(hasher.DummyHash));
+        Assert.False(hasher.NeedsRehash(hasher.DummyHash));
+    }
+
+    [Theory]
+    [InlineData(4, false)]
+    [InlineData(5, true)]
+    [InlineData(10, true)]
+    public void A_hash_of_another_work_factor_needs_rehashing(int storedWorkFactor, bool expected)
+    {
+        var stored = new PasswordHasher(Options.Create(new PasswordOptions { BcryptWorkFactor = storedWorkFactor })).Hash("correct horse battery staple");
+
+        Assert.Equal(storedWorkFactor, PasswordHasher.WorkFactorOf(stored));
+        Assert.Equal(expected, _hasher.NeedsRehash(stored));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not a hash")]
+    [InlineData("$2b$xx$abcdefghijklmnopqrstuv")]
+    public void An_unreadable_hash_needs_rehashing(string hash)
+    {
+        Assert.Null(PasswordHasher.WorkFactorOf(hash));
+        Assert.True(_hasher.NeedsRehash(hash));
+    }
 }

@@ -1,0 +1,119 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OtpAuth.Api.Email;
+using OtpAuth.Api.Infrastructure;
+
+namespace OtpAuth.Tests.Unit;
+
+/// <summary>
+/// What an SMTP server's refusals become: every failure MailKit can raise for a reachable but unwilling server is an
+/// <see cref="EmailDeliveryException"/> (the contract's 503), and its text never carries the server's reply, which can
+/// name the recipient. Against a scripted SMTP server on loopback.
+/// </summary>
+public sealed class SmtpDeliveryTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_server_without_AUTH_is_a_delivery_failure_not_a_crash()
+    {
+        await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok");
+        var sender = Sender(server.Port, username: "mailer", password: "secret");
+
+        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
+            sender.SendCodeAsync("bob@example.test", "123456", TimeSpan.FromMinutes(2), Token));
+
+        Assert.IsType<NotSupportedException>(failure.InnerException);
+    }
+
+    [Fact]
+    public async Task A_refused_recipient_is_reported_by_SMTP_code_without_the_servers_text()
+    {
+        await using var server = ScriptedSmtpServer.Start(rcptReply: "550 5.1.1 <bob@example.test> rejected: no such user");
+        var sender = Sender(server.Port);
+
+        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
+            sender.SendCodeAsync("bob@example.test", "123456", TimeSpan.FromMinutes(2), Token));
+
+        var codes = EmailDeliveryException.SmtpCodes(failure.InnerException);
+        Assert.Contains("550", codes, StringComparison.Ordinal);
+        Assert.DoesNotContain("bob@", codes, StringComparison.Ordinal);
+        Assert.DoesNotContain("bob@", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static SmtpEmailSender Sender(int port, string? username = null, string? password = null)
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        return new SmtpEmailSender(
+            Options.Create(new SmtpOptions
+            {
+                Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, Username = username, Password = password, TimeoutSeconds = 5,
+            }),
+            new ApiMetrics(meters));
+    }
+
+    /// <summary>Just enough SMTP for one session: a banner, EHLO without AUTH or STARTTLS, and a chosen answer to RCPT TO.</summary>
+    private sealed class ScriptedSmtpServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly Task _session;
+
+        private ScriptedSmtpServer(TcpListener listener, string rcptReply)
+        {
+            _listener = listener;
+            _session = Task.Run(() => ServeAsync(rcptReply));
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static ScriptedSmtpServer Start(string rcptReply)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return new ScriptedSmtpServer(listener, rcptReply);
+        }
+
+        private async Task ServeAsync(string rcptReply)
+        {
+            try
+            {
+                using var client = await _listener.AcceptTcpClientAsync();
+                await using var stream = client.GetStream();
+                using var reader = new StreamReader(stream, Encoding.ASCII);
+                await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+                await writer.WriteLineAsync("220 scripted ESMTP");
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+                    var reply = verb switch
+                    {
+                        "EHLO" => "250-scripted\r\n250 8BITMIME",
+                        "HELO" or "MAIL" or "RSET" or "NOOP" => "250 ok",
+                        "RCPT" => rcptReply,
+                        "QUIT" => "221 bye",
+                        _ => "502 not implemented",
+                    };
+                    await writer.WriteLineAsync(reply);
+                    if (verb == "QUIT")
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException)
+            {
+                // The client hung up: the session is over.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _session.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+}
