@@ -26,11 +26,42 @@ public static class HealthProbes
     }
 
     /// <summary>Redis (or Garnet): <c>PING</c> answered with <c>+PONG</c>.</summary>
-    public static async Task<bool> RedisAsync(string hostAndPort, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Takes the StackExchange.Redis form (<c>host:port,password=…,user=…,ssl=true</c>): an external server with a
+    /// password is sent AUTH first, and one with TLS is spoken to over TLS, so it can look healthy as it is.
+    /// </remarks>
+    public static async Task<bool> RedisAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var (host, port) = SplitHostPort(hostAndPort.Split(',')[0], 6379);
-        var reply = await ExchangeAsync(host, port, "PING\r\n"u8.ToArray(), cancellationToken);
-        return reply?.StartsWith("+PONG", StringComparison.Ordinal) == true;
+        var parts = connectionString.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var options = parts.Skip(1).Select(p => p.Split('=', 2)).Where(kv => kv.Length == 2)
+            .ToDictionary(kv => kv[0].ToLowerInvariant(), kv => kv[1]);
+        var (host, port) = SplitHostPort(parts[0], 6379);
+        var request = new List<string[]>();
+        if (options.TryGetValue("password", out var password))
+        {
+            request.Add(options.TryGetValue("user", out var user) ? ["AUTH", user, password] : ["AUTH", password]);
+        }
+
+        request.Add(["PING"]);
+        var tls = options.TryGetValue("ssl", out var ssl) && bool.TryParse(ssl, out var useTls) && useTls;
+        var reply = await ExchangeAsync(host, port, Resp(request), cancellationToken, tls, expectedReplies: request.Count);
+        return reply?.Contains("+PONG", StringComparison.Ordinal) == true && !reply.StartsWith('-');
+    }
+
+    /// <summary>Commands as RESP arrays (a password may hold spaces, which inline commands cannot carry).</summary>
+    private static byte[] Resp(IEnumerable<string[]> commands)
+    {
+        var text = new StringBuilder();
+        foreach (var command in commands)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"*{command.Length}\r\n");
+            foreach (var argument in command)
+            {
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"${Encoding.UTF8.GetByteCount(argument)}\r\n{argument}\r\n");
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>SMTP: the server's <c>220</c> greeting.</summary>
@@ -71,7 +102,8 @@ public static class HealthProbes
         }
     }
 
-    private static async Task<string?> ExchangeAsync(string host, int port, byte[]? request, CancellationToken cancellationToken)
+    private static async Task<string?> ExchangeAsync(
+        string host, int port, byte[]? request, CancellationToken cancellationToken, bool tls = false, int expectedReplies = 1)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
@@ -79,17 +111,40 @@ public static class HealthProbes
         {
             using var client = new TcpClient();
             await client.ConnectAsync(host, port, timeout.Token);
-            var stream = client.GetStream();
-            if (request is not null)
+            Stream stream = client.GetStream();
+            if (tls)
             {
-                await stream.WriteAsync(request, timeout.Token);
+                var secure = new System.Net.Security.SslStream(stream);
+                await secure.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = host }, timeout.Token);
+                stream = secure;
             }
 
-            var buffer = new byte[256];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read);
+            await using (stream)
+            {
+                if (request is not null)
+                {
+                    await stream.WriteAsync(request, timeout.Token);
+                }
+
+                // Read until every reply line has come (AUTH then PING answer in two lines), or the server stops.
+                var reply = new StringBuilder();
+                var buffer = new byte[256];
+                while (reply.ToString().Count(c => c == '\n') < expectedReplies)
+                {
+                    var read = await stream.ReadAsync(buffer, timeout.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                }
+
+                return reply.ToString();
+            }
         }
-        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
         }

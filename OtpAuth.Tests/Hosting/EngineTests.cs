@@ -208,6 +208,30 @@ public sealed class EngineTests : IDisposable
         Assert.Contains("exited", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_Redis_probe_authenticates_with_the_password_of_an_external_connection_string()
+    {
+        var port = new PortAllocator(randomize: true).Allocate(0);
+        using var redis = System.Diagnostics.Process.Start("redis-server",
+            ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--requirepass", "pass word with spaces"])!;
+        try
+        {
+            var withPassword = $"127.0.0.1:{port},password=pass word with spaces";
+            while (!await HealthProbes.TcpConnectAsync("127.0.0.1", port, Timeout()))
+            {
+                await Task.Delay(50, Timeout());
+            }
+
+            Assert.True(await HealthProbes.RedisAsync(withPassword, Timeout()));
+            Assert.False(await HealthProbes.RedisAsync($"127.0.0.1:{port}", Timeout()), "without the password Redis answers NOAUTH");
+            Assert.False(await HealthProbes.RedisAsync($"127.0.0.1:{port},password=wrong", Timeout()));
+        }
+        finally
+        {
+            redis.Kill();
+        }
+    }
+
     private async Task<object?> RunPostgresAsync(string stateDirectory, string sql)
     {
         var builder = DistributedApplicationTestingBuilder.Create(options => { options.StateDirectory = stateDirectory; options.DeleteStateOnDispose = false; });
