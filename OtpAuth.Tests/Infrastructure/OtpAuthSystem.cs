@@ -12,9 +12,10 @@ namespace OtpAuth.Tests.Infrastructure;
 /// <summary>
 /// The whole OtpAuth system, started once per test run from the AppHost's own Program.cs (real PostgreSQL,
 /// Redis and SMTP, random ports, temporary state) and shared by every test; tests isolate by unique addresses.
-/// Besides the AppHost's resources it runs two test-only variants of the Api on the same database and mail:
+/// Besides the AppHost's resources it runs test-only variants of the Api on the same database and mail:
 /// <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s), <c>api-garnet</c> (on a Garnet server),
-/// <see cref="Burst"/> (no resend cooldown) and <see cref="Limits"/> (tight limits, two replicas).
+/// <see cref="Burst"/> (no resend cooldown), <see cref="Limits"/> (tight limits, two replicas), <see cref="GarnetLogin"/>
+/// (a short login throttle on Garnet) and <see cref="MailCap"/> (a service-wide budget of 3 mails a minute).
 /// </summary>
 public sealed class OtpAuthSystem : IAsyncLifetime
 {
@@ -105,7 +106,27 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Password__MaxConcurrentHashes", "1")
             .WithEnvironment("Password__HashQueueLimit", "1")
             .WithEnvironment("Auth__ConcealExistingAccounts", "true");
+
+        // The login throttle's Lua script on Garnet with waits short enough to watch them double and reach the cap.
+        AddApiVariant(builder, GarnetLogin, "redis-garnet").WaitFor(garnet).WithGenerousClientLimits()
+            .WithEnvironment("Login__FreeFailures", "3")
+            .WithEnvironment("Login__BaseDelaySeconds", "1")
+            .WithEnvironment("Login__MaxDelaySeconds", "2");
+
+        // The service-wide mail budget: 3 a minute, counted in a Redis of its own (the budget's counter is one key per
+        // Redis, so any other variant's mail would spend it). One test uses this variant, once per run.
+        var mailCapRedis = builder.AddRedis("redis-mailcap");
+        AddApiVariant(builder, MailCap, "redis-mailcap").WaitFor(mailCapRedis).WithGenerousClientLimits()
+            .WithEnvironment("RateLimits__MailsPerMinute", MailCapPerMinute.ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>An Api on Garnet whose login throttle frees 3 failures, then waits 1 s doubling up to 2 s.</summary>
+    internal const string GarnetLogin = "api-garnet-login";
+
+    /// <summary>An Api whose whole service may send <see cref="MailCapPerMinute"/> mails a minute; for one test only.</summary>
+    internal const string MailCap = "api-mailcap";
+
+    internal const int MailCapPerMinute = 3;
 
     /// <summary>The Api variant without a resend cooldown and with a high per-address send cap and register limit.</summary>
     public const string Burst = "api-burst";
