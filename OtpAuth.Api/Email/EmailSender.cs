@@ -66,6 +66,7 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
     private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var smtp = options.Value;
+        using var span = ApiTelemetry.StartSmtpSpan(smtp.Host, smtp.Port);
         using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(smtp.TimeoutSeconds).TotalMilliseconds };
         try
         {
@@ -85,6 +86,7 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
             or System.Security.Authentication.AuthenticationException or NotSupportedException
             or ServiceNotConnectedException or TimeoutException)
         {
+            span?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             throw new EmailDeliveryException(
                 $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name} {EmailDeliveryException.SmtpCodes(exception)}".TrimEnd(), exception);
         }

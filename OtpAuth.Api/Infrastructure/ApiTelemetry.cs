@@ -14,15 +14,29 @@ public static class ApiTelemetry
 {
     public const string MeterName = "OtpAuth.Api";
     public const string RedisSourceName = "OtpAuth.Api.Redis";
+    public const string SmtpSourceName = "OtpAuth.Api.Smtp";
 
     private static readonly ActivitySource RedisSource = new(RedisSourceName);
+    private static readonly ActivitySource SmtpSource = new(SmtpSourceName);
 
     public static IHostApplicationBuilder AddApiTelemetry(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(MeterName));
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(RedisSourceName));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(RedisSourceName, SmtpSourceName));
         return builder;
+    }
+
+    /// <summary>
+    /// A client span for one SMTP delivery (MailKit has no ActivitySource of its own), so a registration's trace shows
+    /// where its time went. Tagged with the server, never the recipient.
+    /// </summary>
+    public static Activity? StartSmtpSpan(string host, int port)
+    {
+        var activity = SmtpSource.StartActivity("smtp send", ActivityKind.Client);
+        activity?.SetTag("server.address", host);
+        activity?.SetTag("server.port", port);
+        return activity;
     }
 
     /// <summary>A client span for one Redis step (a script or command), named <c>redis &lt;operation&gt;</c>.</summary>

@@ -28,14 +28,16 @@ public sealed class TelemetryTests(OtpAuthSystem system) : IDisposable
     }
 
     [Fact]
-    public async Task After_register_verify_login_a_trace_holds_the_api_request_and_its_PostgreSQL_and_Redis_calls()
+    public async Task After_register_verify_login_a_trace_holds_the_api_request_and_its_PostgreSQL_Redis_and_SMTP_calls()
     {
         var flow = await OtpAuthFlow.RunAsync(system);
 
-        // Each request is its own trace; the one that registers writes the user (PostgreSQL) and the code (Redis).
+        // Each request is its own trace; the one that registers writes the user (PostgreSQL), the code (Redis) and
+        // sends the mail (SMTP).
         var trace = await dashboard.PollAsync($"/api/traces/{flow.RegisterTraceId}",
-            t => Spans(t).Any(IsApiRequest) && Spans(t).Any(s => IsCallTo(s, "postgresql")) && Spans(t).Any(s => IsCallTo(s, "redis")),
-            "the registration's trace with its api request, PostgreSQL and Redis spans");
+            t => Spans(t).Any(IsApiRequest) && Spans(t).Any(s => IsCallTo(s, "postgresql")) && Spans(t).Any(s => IsCallTo(s, "redis"))
+                && Spans(t).Any(IsSmtpSend),
+            "the registration's trace with its api request, PostgreSQL, Redis and SMTP spans");
 
         var request = Spans(trace).First(IsApiRequest);
         Assert.Equal("POST /auth/register", request.GetProperty("name").GetString());
@@ -43,6 +45,9 @@ public sealed class TelemetryTests(OtpAuthSystem system) : IDisposable
         var database = Spans(trace).First(s => IsCallTo(s, "postgresql"));
         Assert.True(database.GetProperty("durationMs").GetDouble() >= 0);
         Assert.Contains(Spans(trace), s => s.GetProperty("parentSpanId").GetString() == requestSpanId);
+        var smtp = Spans(trace).First(IsSmtpSend);
+        Assert.Equal("client", smtp.GetProperty("kind").GetString());
+        Assert.DoesNotContain(flow.Email, smtp.GetProperty("attributes").GetRawText(), StringComparison.OrdinalIgnoreCase);
 
         var list = await dashboard.GetAsync("/api/traces?resource=api&limit=1000");
         var summary = list.EnumerateArray().Single(t => t.GetProperty("traceId").GetString() == flow.RegisterTraceId);
@@ -80,9 +85,12 @@ public sealed class TelemetryTests(OtpAuthSystem system) : IDisposable
     {
         await OtpAuthFlow.RunAsync(system);
 
+        // Exported every second: wait for an export that holds this flow's requests and a point of the series.
         var metrics = await dashboard.PollAsync("/api/metrics?resource=api",
-            m => Instruments(m).Any(i => i.GetProperty("name").GetString() == "http.server.request.duration"),
-            "the api's request duration histogram");
+            m => Instruments(m).Any(i => i.GetProperty("name").GetString() == "http.server.request.duration"
+                && i.GetProperty("histogram").GetProperty("count").GetInt64() >= 3
+                && i.GetProperty("series").GetArrayLength() >= 1),
+            "the api's request duration histogram with this flow's requests");
         var durations = Instruments(metrics).First(i => i.GetProperty("name").GetString() == "http.server.request.duration");
         Assert.Equal("histogram", durations.GetProperty("type").GetString());
         Assert.Equal("s", durations.GetProperty("unit").GetString());
@@ -101,6 +109,9 @@ public sealed class TelemetryTests(OtpAuthSystem system) : IDisposable
 
     private static IEnumerable<JsonElement> Instruments(JsonElement metrics) =>
         metrics.EnumerateArray().SelectMany(r => r.GetProperty("instruments").EnumerateArray());
+
+    private static bool IsSmtpSend(JsonElement span) =>
+        span.GetProperty("resource").GetString() == "api" && span.GetProperty("name").GetString() == "smtp send";
 
     private static bool IsApiRequest(JsonElement span) =>
         span.GetProperty("resource").GetString() == "api" && span.GetProperty("kind").GetString() == "server";
