@@ -84,6 +84,9 @@ public sealed partial class AuthService(
         {
             // Hashing comes after the rate limit so a flood of registrations cannot buy bcrypt work for free.
             var hash = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+            // The old code is void before the password changes: no code issued for the previous password can verify
+            // the new one (VerifyAsync also checks the password it read is still the account's).
+            await otp.RevokeCodeAsync(email);
             var user = await SaveUnverifiedAsync(existing, email, hash, cancellationToken);
             if (user is null)
             {
@@ -137,6 +140,10 @@ public sealed partial class AuthService(
 
     public async Task<AuthResult> VerifyAsync(string email, string code, string client, CancellationToken cancellationToken)
     {
+        // Read before the code is consumed: the account is verified only if its password is still this one, so a
+        // re-registration landing between the check and the write cannot have its password verified by an old code.
+        var user = await FindAsync(email, cancellationToken);
+        var passwordWhenChecked = user?.PasswordHash;
         var check = await otp.CheckAsync(email, code);
         if (check.Outcome == OtpCheck.Locked)
         {
@@ -151,15 +158,13 @@ public sealed partial class AuthService(
             return AuthStatus.InvalidCode;
         }
 
-        var user = await FindAsync(email, cancellationToken);
-        if (user is null || user.IsVerified)
+        if (user is null || user.IsVerified
+            || !await AccountPasswords.MarkVerifiedAsync(db, user, passwordWhenChecked!, clock.GetUtcNow(), cancellationToken))
         {
             metrics.Verified("wrong");
             return AuthStatus.InvalidCode;
         }
 
-        user.VerifiedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
         LogVerified(user.Id);
         metrics.Verified("ok");
         return AuthResult.Ok(user);

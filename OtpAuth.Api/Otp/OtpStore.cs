@@ -68,6 +68,13 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
         return hash;
     }
 
+    /// <summary>Voids the address's code, if any (its failure count stays: a new code never resets it).</summary>
+    public async Task RevokeCodeAsync(string email)
+    {
+        using var span = ApiTelemetry.StartRedisSpan("otp.revoke_code");
+        await Database.KeyDeleteAsync(KeysFor(email).Code);
+    }
+
     public async Task<OtpCheckResult> CheckAsync(string email, string code)
     {
         using var span = ApiTelemetry.StartRedisSpan("otp.verify");

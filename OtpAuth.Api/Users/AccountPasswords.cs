@@ -65,6 +65,36 @@ internal static class AccountPasswords
         return updated == 1;
     }
 
+    /// <summary>
+    /// Marks the account verified if it is still unverified and still has the password it had when its code was
+    /// checked; false when a re-registration replaced the password meanwhile (that registration's own code counts).
+    /// </summary>
+    public static async Task<bool> MarkVerifiedAsync(
+        OtpAuthDbContext db, User user, string passwordWhenChecked, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var id = user.Id;
+        var updated = await db.Users
+            .Where(u => u.Id == id && u.VerifiedAt == null && u.PasswordHash == passwordWhenChecked)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.VerifiedAt, now), cancellationToken);
+        if (updated == 1)
+        {
+            var entry = db.Entry(user);
+            if (entry.State == EntityState.Detached)
+            {
+                user.VerifiedAt = now;
+            }
+            else
+            {
+                var property = entry.Property(u => u.VerifiedAt);
+                property.CurrentValue = now;
+                property.OriginalValue = now;
+                property.IsModified = false; // as stored, not a change for a later SaveChanges
+            }
+        }
+
+        return updated == 1;
+    }
+
     /// <summary>Sets the copy's hash to what the row now holds, as stored rather than as a change to save.</summary>
     private static void MatchStored(OtpAuthDbContext db, User user, string passwordHash)
     {

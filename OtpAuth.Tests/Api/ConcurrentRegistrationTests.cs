@@ -97,6 +97,46 @@ public sealed class ConcurrentRegistrationTests(OtpAuthSystem system) : IDisposa
     }
 
     [Fact]
+    public async Task A_code_checked_before_a_reregistration_replaced_the_password_does_not_verify_the_new_password()
+    {
+        // The verify read the account (first hash) and consumed the owner's code; a registration then replaced the
+        // password before the verify wrote verified_at. The account must not end up verified with the new password.
+        await using var verify = await NewDbContextAsync();
+        await using var registration = await NewDbContextAsync();
+        var email = AuthClient.NewAddress();
+        verify.Users.Add(new User { Email = email, PasswordHash = "owner's hash", CreatedAt = DateTimeOffset.UtcNow });
+        await verify.SaveChangesAsync(Token);
+        var readByVerify = await verify.Users.SingleAsync(u => u.Email == email, Token);
+        var loadedByRegistration = await registration.Users.SingleAsync(u => u.Email == email, Token);
+        await AccountPasswords.SaveUnverifiedAsync(registration, loadedByRegistration, email, "registrant's hash", DateTimeOffset.UtcNow, Token);
+
+        var verified = await AccountPasswords.MarkVerifiedAsync(verify, readByVerify, "owner's hash", DateTimeOffset.UtcNow, Token);
+
+        Assert.False(verified);
+        await using var check = await NewDbContextAsync();
+        var stored = await check.Users.SingleAsync(u => u.Email == email, Token);
+        Assert.Null(stored.VerifiedAt);
+        Assert.Equal("registrant's hash", stored.PasswordHash);
+    }
+
+    [Fact]
+    public async Task A_code_checked_for_the_current_password_verifies_the_account()
+    {
+        await using var verify = await NewDbContextAsync();
+        var email = AuthClient.NewAddress();
+        verify.Users.Add(new User { Email = email, PasswordHash = "owner's hash", CreatedAt = DateTimeOffset.UtcNow });
+        await verify.SaveChangesAsync(Token);
+        var user = await verify.Users.SingleAsync(u => u.Email == email, Token);
+
+        Assert.True(await AccountPasswords.MarkVerifiedAsync(verify, user, "owner's hash", DateTimeOffset.UtcNow, Token));
+
+        Assert.NotNull(user.VerifiedAt);
+        Assert.False(verify.ChangeTracker.HasChanges());
+        await using var check = await NewDbContextAsync();
+        Assert.NotNull((await check.Users.SingleAsync(u => u.Email == email, Token)).VerifiedAt);
+    }
+
+    [Fact]
     public async Task A_login_rehash_never_writes_back_a_password_replaced_meanwhile()
     {
         await using var login = await NewDbContextAsync();
