@@ -199,8 +199,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         _orchestrator.WaitForHealthyAsync(resourceName, cancellationToken);
 
     /// <summary>The console lines captured from a resource (all its replicas), oldest first.</summary>
-    public IReadOnlyList<LogEntry> GetLogs(string resourceName) =>
-        [.. _orchestrator.Find(resourceName).SelectMany(i => i.Logs.Snapshot()).OrderBy(e => e.Timestamp)];
+    public IReadOnlyList<LogEntry> GetLogs(string resourceName) => _orchestrator.LogsOf(resourceName);
 
     public Task StopResourceAsync(string resourceName) => _orchestrator.StopResourceAsync(resourceName);
 

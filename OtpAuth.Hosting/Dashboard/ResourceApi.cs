@@ -19,7 +19,7 @@ internal static class ResourceApi
         api.MapGet("/stream", (CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(LiveStreams.ResourcesAsync(orchestrator, cancellationToken)));
         api.MapGet("/{name}/logs", (string name) =>
-            Try(() => TypedResults.Ok(orchestrator.Find(name).SelectMany(i => i.Logs.Snapshot()).OrderBy(e => e.Timestamp).Select(e => e.Text))));
+            Try(() => TypedResults.Ok(orchestrator.LogsOf(name).Select(e => e.Text))));
         api.MapGet("/{name}/logs/stream", (string name, CancellationToken cancellationToken) =>
             Try(() => TypedResults.ServerSentEvents(LiveStreams.ConsoleAsync(orchestrator.Find(name), cancellationToken))));
         api.MapPost("/{name}/stop", (string name) => Control(orchestrator, name, () => orchestrator.StopResourceAsync(name)));

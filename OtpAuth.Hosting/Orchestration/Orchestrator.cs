@@ -45,6 +45,10 @@ internal sealed partial class Orchestrator(
                 $"Unknown resource '{name}'. Resources: {string.Join(", ", _instances.Select(i => i.Name))}.", nameof(name));
     }
 
+    /// <summary>The console lines of a resource (all its replicas), oldest first.</summary>
+    public IReadOnlyList<LogEntry> LogsOf(string name) =>
+        [.. Find(name).SelectMany(i => i.Logs.Snapshot()).OrderBy(e => e.Timestamp)];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _executables = new ExecutableLocator(configuration["Hosting:SearchPath"]);
@@ -163,20 +167,9 @@ internal sealed partial class Orchestrator(
     private void ResolveExternalResources()
     {
         var context = CreateContext(_ => { });
-        foreach (var resource in resources)
+        foreach (var resource in resources.OfType<InfrastructureResource>())
         {
-            switch (resource)
-            {
-                case PostgresServerResource server:
-                    server.ExternalConnectionString = ((IInfrastructureResource)server).GetExternalConnectionString(context);
-                    break;
-                case RedisResource redis:
-                    redis.ExternalConnectionString = ((IInfrastructureResource)redis).GetExternalConnectionString(context);
-                    break;
-                case MailDevResource mail:
-                    mail.ExternalConnectionString = ((IInfrastructureResource)mail).GetExternalConnectionString(context);
-                    break;
-            }
+            resource.ExternalConnectionString = ((IInfrastructureResource)resource).GetExternalConnectionString(context);
         }
 
         // A database given directly means its server is external too: nothing to start for either.
@@ -192,10 +185,8 @@ internal sealed partial class Orchestrator(
 
     private static bool IsExternal(Resource resource) => resource switch
     {
-        PostgresServerResource server => server.ExternalConnectionString is not null,
         PostgresDatabaseResource database => database.Server.ExternalConnectionString is not null,
-        RedisResource redis => redis.ExternalConnectionString is not null,
-        MailDevResource mail => mail.ExternalConnectionString is not null,
+        InfrastructureResource infrastructure => infrastructure.ExternalConnectionString is not null,
         _ => false,
     };
 

@@ -1,3 +1,4 @@
+using OtpAuth.Hosting.ApplicationModel;
 using OtpAuth.Hosting.Orchestration;
 using OtpAuth.Hosting.Runtimes;
 
@@ -19,6 +20,13 @@ internal interface IInfrastructureResource
 
     /// <summary>Readiness: true once the server answers its protocol's simplest request.</summary>
     Task<bool> IsReadyAsync(ResourceContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>The common part of the infrastructure resources: whether configuration named an existing server instead.</summary>
+public abstract class InfrastructureResource(string name) : Resource(name)
+{
+    /// <summary>The configured connection string when the server is external (nothing is started), else null.</summary>
+    internal string? ExternalConnectionString { get; set; }
 }
 
 /// <summary>A resource cannot be provided on this machine; the message says what would provide it.</summary>

@@ -9,7 +9,7 @@ namespace OtpAuth.Hosting.Resources;
 /// A development SMTP server that catches every message, with a web inbox and a REST API (maildev 2.2.1).
 /// Configuring real SMTP (<c>Smtp:Host</c>) or <c>ConnectionStrings:mail</c> replaces it.
 /// </summary>
-public sealed class MailDevResource : Resource, IResourceWithConnectionString, IInfrastructureResource
+public sealed class MailDevResource : InfrastructureResource, IResourceWithConnectionString, IInfrastructureResource
 {
     public MailDevResource(string name) : base(name)
     {
@@ -18,8 +18,6 @@ public sealed class MailDevResource : Resource, IResourceWithConnectionString, I
     }
 
     public override string Type => "mail";
-
-    internal string? ExternalConnectionString { get; set; }
 
     public string? GetConnectionString() =>
         ExternalConnectionString ?? (GetEndpoint("smtp").Port is not null ? GetEndpoint("smtp").Url : null);

@@ -6,7 +6,7 @@ using OtpAuth.Hosting.Runtimes;
 namespace OtpAuth.Hosting.Resources;
 
 /// <summary>A PostgreSQL server with password authentication (a generated password, kept in the state folder).</summary>
-public sealed class PostgresServerResource : Resource, IResourceWithConnectionString, IInfrastructureResource
+public sealed class PostgresServerResource : InfrastructureResource, IResourceWithConnectionString, IInfrastructureResource
 {
     internal const string UserName = "postgres";
     private const string OsUser = "postgres";
@@ -23,8 +23,6 @@ public sealed class PostgresServerResource : Resource, IResourceWithConnectionSt
 
     /// <summary>Data kept across runs (a named volume, or a data folder in the state folder).</summary>
     public bool HasDataVolume { get; internal set; }
-
-    internal string? ExternalConnectionString { get; set; }
 
     public string? GetConnectionString()
     {

@@ -9,7 +9,7 @@ namespace OtpAuth.Hosting.Resources;
 /// A Redis server. As a process it is <c>redis-server</c> when one is installed, else Garnet (a Redis-compatible
 /// server published as a .NET tool, pinned in the repository's tool manifest) so a machine with only the .NET SDK works.
 /// </summary>
-public sealed class RedisResource : Resource, IResourceWithConnectionString, IInfrastructureResource
+public sealed class RedisResource : InfrastructureResource, IResourceWithConnectionString, IInfrastructureResource
 {
     public RedisResource(string name, bool garnetOnly) : base(name)
     {
@@ -21,8 +21,6 @@ public sealed class RedisResource : Resource, IResourceWithConnectionString, IIn
 
     /// <summary>Always Garnet (AddGarnet), never redis-server.</summary>
     public bool GarnetOnly { get; }
-
-    internal string? ExternalConnectionString { get; set; }
 
     /// <summary>Which server the process runtime chose: redis-server or garnet (shown in logs and the resource API).</summary>
     public string? ServerKind { get; private set; }

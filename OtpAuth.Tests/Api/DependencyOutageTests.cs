@@ -24,17 +24,7 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
         var cancellationToken = TestContext.Current.CancellationToken;
         var email = AuthClient.NewAddress();
 
-        await system.StopResourceAsync("mail", cancellationToken);
-        HttpResponseMessage registered;
-        try
-        {
-            registered = await _client.RegisterAsync(email);
-        }
-        finally
-        {
-            await system.StartResourceAsync("mail", cancellationToken);
-            await system.WaitForResourceHealthyAsync("mail", cancellationToken);
-        }
+        var registered = await WhileStoppedAsync("mail", () => _client.RegisterAsync(email));
 
         using (registered)
         {
@@ -58,18 +48,8 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
         var cancellationToken = TestContext.Current.CancellationToken;
         var email = AuthClient.NewAddress();
 
-        await system.StopResourceAsync("redis", cancellationToken);
-        HttpResponseMessage registered, health;
-        try
-        {
-            registered = await _client.RegisterAsync(email);
-            health = await _client.Http.GetAsync("/health", cancellationToken);
-        }
-        finally
-        {
-            await system.StartResourceAsync("redis", cancellationToken);
-            await system.WaitForResourceHealthyAsync("redis", cancellationToken);
-        }
+        var (registered, health) = await WhileStoppedAsync("redis", async () =>
+            (await _client.RegisterAsync(email), await _client.Http.GetAsync("/health", cancellationToken)));
 
         using (registered)
         using (health)
@@ -85,20 +65,9 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
     [Fact]
     public async Task When_PostgreSQL_is_down_the_api_answers_503_and_recovers_when_it_is_back()
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
         var email = AuthClient.NewAddress();
 
-        await system.StopResourceAsync("postgres", cancellationToken);
-        HttpResponseMessage login;
-        try
-        {
-            login = await _client.LoginAsync(email);
-        }
-        finally
-        {
-            await system.StartResourceAsync("postgres", cancellationToken);
-            await system.WaitForResourceHealthyAsync("postgres", cancellationToken);
-        }
+        var login = await WhileStoppedAsync("postgres", () => _client.LoginAsync(email));
 
         using (login)
         {
@@ -123,6 +92,22 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
 
             response.Dispose();
             await Task.Delay(500, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> with <paramref name="resource"/> stopped, then brings it back healthy.</summary>
+    private async Task<T> WhileStoppedAsync<T>(string resource, Func<Task<T>> action)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await system.StopResourceAsync(resource, cancellationToken);
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            await system.StartResourceAsync(resource, cancellationToken);
+            await system.WaitForResourceHealthyAsync(resource, cancellationToken);
         }
     }
 

@@ -24,13 +24,20 @@ public sealed class EngineTests : IDisposable
 
     private CancellationToken Timeout() => _timeout.Token;
 
+    /// <summary>A model that may only run local processes, found in <paramref name="searchPath"/> alone.</summary>
+    private static DistributedApplicationTestingBuilder LocalProcessesOnly(string searchPath)
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.Configuration["Hosting:SearchPath"] = searchPath;
+        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        return builder;
+    }
+
     [Fact]
     public async Task With_redis_server_hidden_the_Garnet_fallback_serves_Redis()
     {
         var emptyPath = Directory.CreateTempSubdirectory("otpauth-no-redis-").FullName;
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.Configuration["Hosting:SearchPath"] = emptyPath;
-        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        var builder = LocalProcessesOnly(searchPath: emptyPath);
         var redis = builder.Builder.AddRedis("redis");
         await using var app = await builder.BuildAsync();
 
@@ -46,9 +53,7 @@ public sealed class EngineTests : IDisposable
     public async Task A_missing_PostgreSQL_fails_the_start_naming_the_three_ways_to_provide_one()
     {
         var emptyPath = Directory.CreateTempSubdirectory("otpauth-no-postgres-").FullName;
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.Configuration["Hosting:SearchPath"] = emptyPath;
-        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        var builder = LocalProcessesOnly(searchPath: emptyPath);
         builder.Builder.AddPostgres("postgres").AddDatabase("otpauth");
         await using var app = await builder.BuildAsync();
 
@@ -68,9 +73,7 @@ public sealed class EngineTests : IDisposable
         var fake = Path.Combine(fakeBin, "redis-server");
         await File.WriteAllTextAsync(fake, "#!/bin/sh\necho 'fatal: this redis is broken on purpose' >&2\nexit 3\n", TestContext.Current.CancellationToken);
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.Configuration["Hosting:SearchPath"] = fakeBin;
-        builder.Configuration["Hosting:ContainerEngine"] = "none";
+        var builder = LocalProcessesOnly(searchPath: fakeBin);
         builder.Builder.AddRedis("redis");
         builder.Builder.Options.StartTimeout = TimeSpan.FromMinutes(30); // far beyond the test's own timeout:
         await using var app = await builder.BuildAsync();               // only failing at once can pass
