@@ -3,9 +3,7 @@
 //
 //   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|enumeration|flood]
 using OtpAuth.Benchmarks;
-using OtpAuth.Hosting.ApplicationModel;
-using OtpAuth.Hosting.Resources;
-using OtpAuth.Hosting.Testing;
+using OtpAuth.Tests.Infrastructure;
 
 var which = args.FirstOrDefault() ?? "all";
 if (which is "all" or "bcrypt")
@@ -19,11 +17,12 @@ if (which is "bcrypt")
 }
 
 Console.WriteLine("Starting the system (the AppHost's own model, random ports)…");
-var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OtpAuth_AppHost>();
+var state = Directory.CreateTempSubdirectory("otpauth-bench-");
+var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OtpAuth_AppHost>(TestApp.Arguments(state.FullName));
 // Every benchmark request comes from 127.0.0.1: raise the per-IP limits and the mail budget, and let one account take
 // the timing benchmark's 30 wrong passwords, so the figures measure the work (bcrypt, SMTP), not the refusals.
 // The hashing bound (Password:MaxConcurrentHashes, HashQueueLimit) stays at its default: the flood measures it.
-var api = appHost.Builder.CreateResourceBuilder<ProjectResource>("api");
+var api = appHost.CreateResourceBuilder<ProjectResource>("api");
 foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me" })
 {
     api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000").WithEnvironment($"RateLimits__{endpoint}__PerAddress", "1000000");
@@ -36,6 +35,7 @@ await using var app = await appHost.BuildAsync();
 using (var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
 {
     await app.StartAsync(startTimeout.Token);
+    await AppStartup.WaitForAllHealthyAsync(app, startTimeout.Token);
 }
 
 var system = new SystemUnderTest(app);
@@ -53,3 +53,6 @@ if (which is "all" or "flood")
 {
     await LoginFlood.RunAsync(system);
 }
+
+await app.StopAsync();
+AppStartup.DeleteStateDirectory(state);

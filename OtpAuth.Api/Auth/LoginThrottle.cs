@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Otp;
 using StackExchange.Redis;
 
@@ -85,7 +84,6 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
     /// <summary>Either refuses the try (locked) or counts it as a failure, to be cleared by <see cref="SucceededAsync"/>.</summary>
     public async Task<LoginAttempt> BeginAsync(string email, string client)
     {
-        using var span = ApiTelemetry.StartRedisSpan("login_throttle.begin");
         var database = redis.GetDatabase();
         var scope = Rules.KnownClientDays > 0 && await database.KeyExistsAsync(KnownClientKey(email, client))
             ? "known-client"
@@ -102,7 +100,6 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
     /// <summary>The password matched: forget the failures (of the account and of this client) and remember the client.</summary>
     public async Task SucceededAsync(string email, string client)
     {
-        using var span = ApiTelemetry.StartRedisSpan("login_throttle.reset");
         var database = redis.GetDatabase();
         var account = KeysFor(email, null);
         var known = KeysFor(email, client);

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using OtpAuth.Mail;
 
 namespace OtpAuth.Api.Email;
 
@@ -50,7 +51,10 @@ public sealed class SmtpOptions
     public int TimeoutSeconds { get; set; } = 15;
 }
 
-/// <summary>Fills <see cref="SmtpOptions"/> from the <c>mail</c> connection string before the <c>Smtp</c> section is bound over it.</summary>
+/// <summary>
+/// Fills <see cref="SmtpOptions"/> from the <c>mail</c> connection string (see <see cref="SmtpConnectionString"/>) before
+/// the <c>Smtp</c> section is bound over it.
+/// </summary>
 internal sealed class SmtpOptionsFromConnectionString(IConfiguration configuration) : IConfigureOptions<SmtpOptions>
 {
     public void Configure(SmtpOptions options)
@@ -61,24 +65,26 @@ internal sealed class SmtpOptionsFromConnectionString(IConfiguration configurati
             return;
         }
 
-        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("smtp" or "smtps"))
+        if (!SmtpConnectionString.TryParse(connectionString, out var smtp))
         {
             throw new OptionsValidationException(SmtpOptions.ConnectionName, typeof(SmtpOptions),
-                ["ConnectionStrings:mail must look like smtp://host:port or smtps://host:port."]);
+                ["ConnectionStrings:mail must look like smtp://host:port or smtps://host:port (user:password@ and ?security=…&from=… optional)."]);
         }
 
-        var secure = uri.Scheme == "smtps";
-        options.Host = uri.Host;
-        options.Port = uri.IsDefaultPort ? (secure ? 465 : 25) : uri.Port;
+        options.Host = smtp!.Host;
+        options.Port = smtp.Port;
         // smtp:// says "no TLS on connect", not "no TLS": only a mail catcher on this machine is talked to in plain text.
-        // An Smtp:Host set beside the connection string (the AppHost passes both for real SMTP) is the host that counts.
-        var host = configuration[$"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Host)}"] is { Length: > 0 } configuredHost ? configuredHost : uri.Host;
-        options.Security = secure ? SmtpSecurity.SslOnConnect : IsLoopback(host) ? SmtpSecurity.None : SmtpSecurity.Auto;
-        if (!string.IsNullOrEmpty(uri.UserInfo))
+        // An Smtp:Host set beside the connection string is the host that counts.
+        var host = configuration[$"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Host)}"] is { Length: > 0 } configuredHost ? configuredHost : smtp.Host;
+        options.Security = Enum.TryParse<SmtpSecurity>(smtp.Security, ignoreCase: true, out var security) ? security
+            : smtp.TlsOnConnect ? SmtpSecurity.SslOnConnect
+            : IsLoopback(host) ? SmtpSecurity.None
+            : SmtpSecurity.Auto;
+        options.Username = smtp.Username;
+        options.Password = smtp.Password;
+        if (smtp.From is { Length: > 0 } from)
         {
-            var parts = uri.UserInfo.Split(':', 2);
-            options.Username = Uri.UnescapeDataString(parts[0]);
-            options.Password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null;
+            options.From = from;
         }
     }
 

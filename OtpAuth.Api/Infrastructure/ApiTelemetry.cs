@@ -7,23 +7,20 @@ namespace OtpAuth.Api.Infrastructure;
 
 /// <summary>
 /// The Api's own telemetry: the meter <c>OtpAuth.Api</c> (<see cref="ApiMetrics"/>) and the activity source
-/// <c>OtpAuth.Api.Redis</c>, a client span around each Redis step (StackExchange.Redis has no ActivitySource of its own;
-/// Npgsql's commands are traced by Npgsql.OpenTelemetry).
+/// <c>OtpAuth.Api.Smtp</c>. PostgreSQL's and Redis's commands are traced by Aspire's client integrations.
 /// </summary>
 public static class ApiTelemetry
 {
     public const string MeterName = "OtpAuth.Api";
-    public const string RedisSourceName = "OtpAuth.Api.Redis";
     public const string SmtpSourceName = "OtpAuth.Api.Smtp";
 
-    private static readonly ActivitySource RedisSource = new(RedisSourceName);
     private static readonly ActivitySource SmtpSource = new(SmtpSourceName);
 
     public static IHostApplicationBuilder AddApiTelemetry(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(MeterName));
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(RedisSourceName, SmtpSourceName));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(SmtpSourceName));
         return builder;
     }
 
@@ -36,15 +33,6 @@ public static class ApiTelemetry
         var activity = SmtpSource.StartActivity("smtp send", ActivityKind.Client);
         activity?.SetTag("server.address", host);
         activity?.SetTag("server.port", port);
-        return activity;
-    }
-
-    /// <summary>A client span for one Redis step (a script or command), named <c>redis &lt;operation&gt;</c>.</summary>
-    public static Activity? StartRedisSpan(string operation)
-    {
-        var activity = RedisSource.StartActivity("redis " + operation, ActivityKind.Client);
-        activity?.SetTag("db.system.name", "redis");
-        activity?.SetTag("db.operation.name", operation);
         return activity;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Email;
@@ -20,8 +21,19 @@ public static class ApplicationServiceExtensions
     {
         var services = builder.Services;
 
-        builder.AddNpgsqlDbContext<OtpAuthDbContext>("otpauth");
-        builder.AddRedisClient("redis");
+        // Aspire's client integrations: connection strings from the AppHost, health checks, tracing and metrics.
+        builder.AddNpgsqlDbContext<OtpAuthDbContext>("otpauth",
+            // Their default retries wait up to half a minute; a request should turn into a 503 within seconds instead.
+            settings => settings.DisableRetry = true,
+            options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null)));
+        builder.AddRedisClient("redis", configureOptions: options =>
+        {
+            // Start even when Redis is not up yet and keep reconnecting in the background; while disconnected, fail
+            // commands at once (the caller answers 503) instead of queueing them until a timeout.
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+        });
+        RequiredConnectionStrings.AddTo(services);
         services.AddHostedService<DatabaseMigrator>();
 
         services.AddValidatedOptions<OtpOptions>(OtpOptions.SectionName).Services

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OtpAuth.Api.Infrastructure;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.Otp;
@@ -39,7 +38,6 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Takes a send from the address's cooldown and hourly cap, whether or not the address has an account.</summary>
     public async Task<SendReservation> TryReserveSendAsync(string email)
     {
-        using var span = ApiTelemetry.StartRedisSpan("otp.reserve_send");
         var keys = KeysFor(email);
         var waitMs = (long)await Database.ScriptEvaluateAsync(
             OtpScripts.ReserveSend,
@@ -51,7 +49,6 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Gives a reserved send back after the code could not be delivered, removing that undelivered code.</summary>
     public async Task ReleaseSendAsync(string email, string? undeliveredCodeHash)
     {
-        using var span = ApiTelemetry.StartRedisSpan("otp.release_send");
         var keys = KeysFor(email);
         await Database.ScriptEvaluateAsync(
             OtpScripts.ReleaseSend,
@@ -62,7 +59,6 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Stores a new code for the address, replacing (voiding) any previous one. Returns the stored hash.</summary>
     public async Task<string> SaveCodeAsync(string email, string code)
     {
-        using var span = ApiTelemetry.StartRedisSpan("otp.save_code");
         var hash = hasher.HashCode(email, code);
         await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(email).Code], [hash, Rules.ExpireSeconds]);
         return hash;
@@ -71,13 +67,11 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Voids the address's code, if any (its failure count stays: a new code never resets it).</summary>
     public async Task RevokeCodeAsync(string email)
     {
-        using var span = ApiTelemetry.StartRedisSpan("otp.revoke_code");
         await Database.KeyDeleteAsync(KeysFor(email).Code);
     }
 
     public async Task<OtpCheckResult> CheckAsync(string email, string code)
     {
-        using var span = ApiTelemetry.StartRedisSpan("otp.verify");
         var keys = KeysFor(email);
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             OtpScripts.Verify,

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OtpAuth.Api.Infrastructure;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.RateLimiting;
@@ -41,7 +40,6 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, IOptions<Rate
             return RateLimitDecision.Allow;
         }
 
-        using var span = ApiTelemetry.StartRedisSpan("rate_limit");
         var waitMs = (long)await redis.GetDatabase().ScriptEvaluateAsync(
             FixedWindowScript,
             [(RedisKey)("otpauth:rl:" + key)],

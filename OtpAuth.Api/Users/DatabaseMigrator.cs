@@ -62,10 +62,12 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, ILogge
     private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        var dataSource = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
 
-        await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // A connection of its own, unpooled: the lock lives exactly as long as this session.
+        var lockConnectionString = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false }.ConnectionString;
+        await using var lockConnection = new NpgsqlConnection(lockConnectionString);
+        await lockConnection.OpenAsync(cancellationToken);
         await ExecuteAsync(lockConnection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
@@ -73,8 +75,7 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, ILogge
         }
         finally
         {
-            // Explicitly: a pooled connection keeps its session (and so the lock) after being disposed. A broken
-            // connection has lost its session, and the lock with it.
+            // A broken connection has lost its session, and the lock with it.
             if (lockConnection.FullState == System.Data.ConnectionState.Open)
             {
                 await ExecuteAsync(lockConnection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);

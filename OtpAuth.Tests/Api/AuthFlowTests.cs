@@ -98,7 +98,7 @@ public sealed class AuthFlowTests(OtpAuthSystem system) : IDisposable
     {
         var redisConnection = await system.GetConnectionStringAsync("redis", TestContext.Current.CancellationToken);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection!);
-        var options = Options.Create(new OtpOptions { HashKey = system.GetEnvironmentValue("api", "Otp__HashKey") });
+        var options = Options.Create(new OtpOptions { HashKey = TestApp.OtpHashKey });
         await new OtpStore(redis, new OtpHasher(options), options).SaveCodeAsync(email, code);
     }
 

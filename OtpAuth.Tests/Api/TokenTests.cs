@@ -135,7 +135,7 @@ public sealed class TokenTests(OtpAuthSystem system) : IDisposable
         claims["nbf"] = now;
         claims["exp"] = now + 300;
         claims["jti"] = Guid.NewGuid().ToString();
-        return (claims, Encoding.UTF8.GetBytes(system.GetEnvironmentValue("api", "Jwt__SigningKey")));
+        return (claims, Encoding.UTF8.GetBytes(TestApp.JwtSigningKey));
     }
 
     private static JsonObject Header(string algorithm) => new() { ["alg"] = algorithm, ["typ"] = "JWT" };

@@ -10,7 +10,7 @@ namespace OtpAuth.Tests.Security;
 public sealed class ConcealExistingAccountsTests(OtpAuthSystem system) : IDisposable
 {
     private const string StrangersPassword = "a stranger's guess at a password";
-    private readonly AuthClient _client = new(system, OtpAuthSystem.Limits);
+    private readonly AuthClient _client = new(system, OtpAuthSystem.Limits + "-0");
 
     [Fact]
     public async Task Registering_a_verified_address_answers_like_a_new_one_and_tells_the_owner()

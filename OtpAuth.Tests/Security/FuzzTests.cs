@@ -95,9 +95,10 @@ public sealed class FuzzTests(OtpAuthSystem system) : IDisposable
 
     private int? ApiPid()
     {
-        var pid = system.App.Instances.Single(i => i.Name == "api").Pid;
+        Assert.True(system.App.ResourceNotifications.TryGetCurrentState("api", out var api), "The api has no state.");
+        var pid = api.Snapshot.Properties.SingleOrDefault(p => p.Name == "executable.pid")?.Value;
         Assert.NotNull(pid);
-        return pid;
+        return Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static FuzzCase Generate(Random random, int index)

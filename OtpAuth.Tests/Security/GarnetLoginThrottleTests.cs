@@ -6,14 +6,14 @@ using OtpAuth.Tests.Infrastructure;
 namespace OtpAuth.Tests.Security;
 
 /// <summary>
-/// The login throttle's Lua script on Garnet (<see cref="OtpAuthSystem.GarnetLogin"/>): 3 failures answered at once,
+/// The login throttle's Lua script on Garnet (<see cref="OtpAuthSystem.Garnet"/>): 3 failures answered at once,
 /// then a wait of 1 s doubling up to 2 s. The script does float arithmetic (<c>2 ^ k</c>) before <c>SET … PX</c> and
 /// reads the wait back with <c>PTTL</c>, which must come out the same on Garnet as on Redis.
 /// </summary>
 public sealed class GarnetLoginThrottleTests(OtpAuthSystem system) : IDisposable
 {
     private const string WrongPassword = "not the right one at all";
-    private readonly AuthClient _client = new(system, OtpAuthSystem.GarnetLogin);
+    private readonly AuthClient _client = new(system, OtpAuthSystem.Garnet);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

@@ -11,7 +11,7 @@ namespace OtpAuth.Tests.Security;
 [Collection(TightLimits.Name)]
 public sealed class LoginThrottleTests(OtpAuthSystem system) : IDisposable
 {
-    private readonly AuthClient _client = new(system, OtpAuthSystem.Limits);
+    private readonly AuthClient _client = new(system, OtpAuthSystem.Limits + "-0");
 
     [Fact]
     public async Task Wrong_passwords_throttle_the_account_the_right_one_is_refused_meanwhile_and_accepted_after()
