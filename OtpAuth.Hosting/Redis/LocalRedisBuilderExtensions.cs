@@ -24,7 +24,7 @@ public static class LocalRedisBuilderExtensions
     /// <summary>Adds Garnet (Microsoft's Redis-compatible server), restored from the repository's tool manifest on first use.</summary>
     public static IResourceBuilder<LocalRedisResource> AddLocalGarnet(this IDistributedApplicationBuilder builder, string name)
     {
-        var garnet = new GarnetTool(RepositoryRoot(builder));
+        var garnet = new GarnetTool(builder.AppHostDirectory);
         string? serverAssembly = null;
         // --lua: the Api's atomic code checks are Lua scripts, which Garnet runs only when asked to.
         return builder.AddLocalRedis(name, "dotnet", LocalRedisServer.Garnet, () => [serverAssembly!], ["--lua"])
@@ -32,10 +32,7 @@ public static class LocalRedisBuilderExtensions
     }
 
     /// <summary>Whether Garnet can stand in for a missing <c>redis-server</c> (the tool manifest pins it).</summary>
-    internal static bool CanRunGarnet(IDistributedApplicationBuilder builder) => new GarnetTool(RepositoryRoot(builder)).IsPinned;
-
-    internal static string RepositoryRoot(IDistributedApplicationBuilder builder) =>
-        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+    internal static bool CanRunGarnet(IDistributedApplicationBuilder builder) => new GarnetTool(builder.AppHostDirectory).IsPinned;
 
     /// <param name="leadingArguments">What comes before the options (Garnet's entry assembly, known once it is restored).</param>
     private static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name,

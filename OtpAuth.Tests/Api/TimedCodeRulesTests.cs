@@ -5,7 +5,9 @@ namespace OtpAuth.Tests.Api;
 
 /// <summary>
 /// Code rules that involve waiting, against "api-fast" (codes live 3 s, resend cooldown 2 s, everything else default),
-/// so expiry and cooldowns can be observed in seconds.
+/// so expiry and cooldowns can be observed in seconds. Every wait starts after the answer of the request that made
+/// the server start its clock, so "after the window" holds however slow the machine is; "within the window" is only
+/// asserted against the default 60 s cooldown, which no stall of a loaded machine outlasts.
 /// </summary>
 public sealed class TimedCodeRulesTests(OtpAuthSystem system) : IDisposable
 {
@@ -49,15 +51,28 @@ public sealed class TimedCodeRulesTests(OtpAuthSystem system) : IDisposable
     }
 
     [Fact]
-    public async Task Resend_waits_for_the_cooldown_then_sends()
+    public async Task A_resend_within_the_cooldown_is_refused_with_the_time_left()
+    {
+        using var client = new AuthClient(system, "api"); // the default cooldown: 60 s
+        var email = AuthClient.NewAddress();
+        var started = DateTimeOffset.UtcNow;
+        using var registered = await client.RegisterAsync(email);
+        await client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
+
+        using var early = await client.ResendAsync(email);
+        var elapsed = DateTimeOffset.UtcNow - started;
+
+        await AuthClient.AssertProblemAsync(early, HttpStatusCode.TooManyRequests);
+        // Whole seconds, rounded up: at most the full cooldown, at least what was left of it when the answer came.
+        Assert.InRange(early.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(Math.Floor(60 - elapsed.TotalSeconds)), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task Once_the_cooldown_has_passed_a_resend_sends_a_new_code()
     {
         var email = AuthClient.NewAddress();
         using var registered = await _client.RegisterAsync(email);
         await _client.Mail.WaitForCodeAsync(email, TestContext.Current.CancellationToken);
-
-        using var early = await _client.ResendAsync(email);
-        await AuthClient.AssertProblemAsync(early, HttpStatusCode.TooManyRequests);
-        Assert.InRange(early.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
 
         await Task.Delay(Cooldown, TestContext.Current.CancellationToken);
         using var later = await _client.ResendAsync(email);

@@ -43,6 +43,32 @@ public static class AppStartup
         }
     }
 
+    /// <summary>
+    /// The AppHost's own model cut down to <paramref name="resources"/> (and the parameters), started with a state folder
+    /// and secrets of its own; waits for every resource to be healthy unless <paramref name="waitForHealthy"/> is false.
+    /// </summary>
+    public static async Task<DistributedApplication> StartPartAsync(
+        DirectoryInfo state, string[] resources, string[] arguments, CancellationToken cancellationToken, bool waitForHealthy = true)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OtpAuth_AppHost>(
+            [.. TestApp.Arguments(state.FullName), "Hosting:ContainerEngine=none", .. arguments], timeout.Token);
+        foreach (var other in appHost.Resources.Where(r => r is not ParameterResource && !resources.Contains(r.Name)).ToList())
+        {
+            appHost.Resources.Remove(other);
+        }
+
+        var app = await appHost.BuildAsync(timeout.Token);
+        await app.StartAsync(timeout.Token);
+        if (waitForHealthy)
+        {
+            await WaitForAllHealthyAsync(app, timeout.Token);
+        }
+
+        return app;
+    }
+
     /// <summary>Runs one of a resource's commands (stop, start, restart, or its own), failing with the command's message.</summary>
     public static async Task ExecuteAsync(DistributedApplication app, string resourceName, string commandName, CancellationToken cancellationToken)
     {
