@@ -6,7 +6,7 @@ namespace OtpAuth.Tests.Infrastructure;
 /// Waits that cannot hang: every wait has a timeout, a resource that cannot start fails it at once, and the failure
 /// carries the resource's last log lines (Aspire's own waits may otherwise wait forever with no word of why).
 /// </summary>
-public static class AppStartup
+public static partial class AppStartup
 {
     public static readonly TimeSpan ResourceTimeout = TimeSpan.FromMinutes(2);
 
@@ -85,12 +85,15 @@ public static class AppStartup
     public static async Task<IReadOnlyList<string>> LastLogLinesAsync(DistributedApplication app, string name, int count)
     {
         var lines = new List<string>();
+        // Logs are kept per running instance (its id, such as api-xkcd42), not per resource name.
+        var id = app.ResourceNotifications.TryGetCurrentState(name, out var resource) ? resource.ResourceId : name;
         using var done = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         try
         {
-            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(name).WithCancellation(done.Token))
+            await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(id).WithCancellation(done.Token))
             {
-                lines.AddRange(batch.Select(line => line.Content));
+                // As the console shows them, less the colours (ANSI escapes around "fail", "warn"…).
+                lines.AddRange(batch.Select(line => AnsiEscape().Replace(line.Content, "")));
             }
         }
         catch (OperationCanceledException)
@@ -116,4 +119,7 @@ public static class AppStartup
         {
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
 }
