@@ -77,7 +77,6 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
             }
 
             await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
         }
         // NotSupportedException: the server does not offer AUTH (or no mechanism MailKit supports). Both
         // AuthenticationException types: MailKit's (credentials refused) and .NET's (a TLS failure outside a handshake).
@@ -89,6 +88,17 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
             span?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             throw new EmailDeliveryException(
                 $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name} {EmailDeliveryException.SmtpCodes(exception)}".TrimEnd(), exception);
+        }
+
+        // The server has accepted the message: it will be delivered whatever happens to the rest of the session, so a
+        // failed QUIT is not a failed send (counting it as one would delete a code that is already in the mailbox).
+        try
+        {
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or SmtpProtocolException
+            or SmtpCommandException or ServiceNotConnectedException or TimeoutException)
+        {
         }
     }
 

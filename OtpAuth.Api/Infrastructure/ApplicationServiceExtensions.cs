@@ -5,12 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Email;
+using OtpAuth.Api.Login;
 using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
 using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Registration;
 using OtpAuth.Api.Security;
 using OtpAuth.Api.Tokens;
 using OtpAuth.Api.Users;
+using OtpAuth.Api.Verification;
 
 namespace OtpAuth.Api.Infrastructure;
 
@@ -43,6 +46,7 @@ public static class ApplicationServiceExtensions
         services.AddValidatedOptions<PasswordOptions>(PasswordOptions.SectionName);
         services.AddValidatedOptions<LoginOptions>(LoginOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
+        services.AddValidatedOptions<RegistrationOptions>(RegistrationOptions.SectionName);
         services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName).Services
             .AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         // The mail connection string first, then any Smtp:* value over it.
@@ -60,11 +64,13 @@ public static class ApplicationServiceExtensions
         services.AddHostedService<PasswordHasherWarmUp>();
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordPolicy>();
-        services.AddSingleton<ResendDispatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<ResendDispatcher>());
+        services.AddSingleton<CodeDelivery>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IOtpEmailSender, SmtpEmailSender>();
-        services.AddScoped<AuthService>();
+        services.AddScoped<RegistrationFlow>();
+        services.AddScoped<VerificationFlow>();
+        services.AddScoped<LoginFlow>();
+        services.AddHostedService<RegistrationPurge>();
 
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace OtpAuth.Api.Otp;
 
 /// <summary>
-/// The only form in which a code is ever stored: HMAC-SHA256 under <c>Otp:HashKey</c> over the normalized email and
-/// the code. Binding the email means a code is worth nothing for another address, and without the key a leaked Redis
-/// cannot be brute-forced back to codes (a 6-digit space is tiny for an unkeyed hash).
+/// The only form in which a code is ever stored: HMAC-SHA256 under <c>Otp:HashKey</c> over the purpose, the registration
+/// (or account) the code was issued for, the normalized email and the code. A code is worth nothing for another purpose,
+/// another registration or another address, and without the key a leaked Redis cannot be brute-forced back to codes (a
+/// 6-digit space is tiny for an unkeyed hash).
 /// </summary>
 public sealed class OtpHasher
 {
@@ -19,9 +20,9 @@ public sealed class OtpHasher
 
     public OtpHasher(string hashKey) => _key = Encoding.UTF8.GetBytes(hashKey);
 
-    /// <summary>Lower-case hex of HMAC-SHA256(key, email + "\n" + code); the separator keeps (email, code) pairs unambiguous.</summary>
-    public string HashCode(string normalizedEmail, string code) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"otp\n{normalizedEmail}\n{code}")));
+    /// <summary>Lower-case hex of HMAC-SHA256 over "otp", purpose, subject, email and code, newline-separated (unambiguous: none holds a newline).</summary>
+    public string HashCode(CodePurpose purpose, Guid subject, string normalizedEmail, string code) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"otp\n{purpose.KeyName()}\n{subject:N}\n{normalizedEmail}\n{code}")));
 
     /// <summary>
     /// A stable, non-reversible id for an address, used in Redis key names so that keys carry no email addresses.

@@ -22,23 +22,71 @@ public sealed class OtpOptions
     [Range(1, 86_400, ErrorMessage = "Otp:ExpireSeconds must be between 1 and 86400.")]
     public int ExpireSeconds { get; set; } = 120;
 
+    /// <summary>Wrong tries per code; then the code is destroyed.</summary>
     [Range(1, 100, ErrorMessage = "Otp:MaxAttempts must be between 1 and 100.")]
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>Wrong codes over the whole life of one pending registration, whatever the resends; then it is void.</summary>
+    [Range(1, 1_000, ErrorMessage = "Otp:MaxFailuresPerRegistration must be between 1 and 1000.")]
+    public int MaxFailuresPerRegistration { get; set; } = 10;
+
+    /// <summary>
+    /// Wrong codes per address from one client network in an hour (an IPv6 /56 and /48 get <c>RateLimits:Ipv6SiteFactor</c>
+    /// and <c>Ipv6AllocationFactor</c> times as many). A new code does not reset it (NIST SP 800-63B-4 §3.1.3.2).
+    /// </summary>
     [Range(1, 10_000, ErrorMessage = "Otp:MaxFailuresPerHour must be between 1 and 10000.")]
     public int MaxFailuresPerHour { get; set; } = 10;
 
+    /// <summary>Wrong codes per address from one client network in a day (scaled like <see cref="MaxFailuresPerHour"/>).</summary>
+    [Range(1, 100_000, ErrorMessage = "Otp:MaxFailuresPerDay must be between 1 and 100000.")]
+    public int MaxFailuresPerDay { get; set; } = 30;
+
+    /// <summary>Wrong codes per address from one client network in 30 days (scaled like <see cref="MaxFailuresPerHour"/>).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Otp:MaxFailuresPer30Days must be between 1 and 1000000.")]
+    public int MaxFailuresPer30Days { get; set; } = 100;
+
+    /// <summary>
+    /// Wrong codes per address in an hour from every network together: a ceiling no single client network can reach
+    /// alone (it must exceed <see cref="MaxFailuresPerHour"/> times the /48 factor), so one stranger cannot lock the owner out.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Otp:MaxFailuresPerAddressPerHour must be between 1 and 1000000.")]
+    public int MaxFailuresPerAddressPerHour { get; set; } = 50;
+
+    /// <summary>Seconds between two codes for one registration (or one reset).</summary>
     [Range(0, 3_600, ErrorMessage = "Otp:ResendCooldownSeconds must be between 0 and 3600.")]
     public int ResendCooldownSeconds { get; set; } = 60;
 
+    /// <summary>Codes per address requested from one client network in an hour (scaled for IPv6 /56 and /48).</summary>
     [Range(1, 10_000, ErrorMessage = "Otp:MaxSendsPerHour must be between 1 and 10000.")]
     public int MaxSendsPerHour { get; set; } = 5;
+
+    /// <summary>Codes per address in an hour from every network together; like the failure ceiling, above what one network can send.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Otp:MaxSendsPerAddressPerHour must be between 1 and 1000000.")]
+    public int MaxSendsPerAddressPerHour { get; set; } = 25;
 }
 
-internal sealed class OtpOptionsValidator : IValidateOptions<OtpOptions>
+internal sealed class OtpOptionsValidator(IOptions<RateLimiting.RateLimitOptions> networks) : IValidateOptions<OtpOptions>
 {
-    public ValidateOptionsResult Validate(string? name, OtpOptions options) =>
-        !string.IsNullOrEmpty(options.HashKey) && Encoding.UTF8.GetByteCount(options.HashKey) < OtpOptions.MinHashKeyBytes
-            ? ValidateOptionsResult.Fail($"Otp:HashKey must be at least {OtpOptions.MinHashKeyBytes} bytes long.")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, OtpOptions options)
+    {
+        var errors = new List<string>();
+        if (!string.IsNullOrEmpty(options.HashKey) && Encoding.UTF8.GetByteCount(options.HashKey) < OtpOptions.MinHashKeyBytes)
+        {
+            errors.Add($"Otp:HashKey must be at least {OtpOptions.MinHashKeyBytes} bytes long.");
+        }
+
+        // The ceilings exist to bound everyone together; if one /48 could reach them alone, it could lock the owner out.
+        var allocation = networks.Value.Ipv6AllocationFactor;
+        if (options.MaxFailuresPerAddressPerHour <= options.MaxFailuresPerHour * allocation)
+        {
+            errors.Add($"Otp:MaxFailuresPerAddressPerHour must be more than Otp:MaxFailuresPerHour × RateLimits:Ipv6AllocationFactor ({options.MaxFailuresPerHour * allocation}).");
+        }
+
+        if (options.MaxSendsPerAddressPerHour <= options.MaxSendsPerHour * allocation)
+        {
+            errors.Add($"Otp:MaxSendsPerAddressPerHour must be more than Otp:MaxSendsPerHour × RateLimits:Ipv6AllocationFactor ({options.MaxSendsPerHour * allocation}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

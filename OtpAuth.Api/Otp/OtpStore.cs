@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Security;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.Otp;
@@ -11,72 +13,76 @@ public enum OtpCheck
     /// <summary>The code was right; it is consumed and cannot be used again.</summary>
     Verified,
 
-    /// <summary>Wrong, expired, already used, or no code for the address: callers cannot tell which, by design.</summary>
+    /// <summary>Wrong, expired, already used, or no code: callers cannot tell which, by design.</summary>
     Invalid,
 
-    /// <summary>Too many wrong codes for this address in the last hour.</summary>
+    /// <summary>A failure budget of the address (from this client's networks, or from everyone) is spent.</summary>
     Locked,
 
-    /// <summary>No code for the address (expired, used or never sent): answered as <see cref="Invalid"/>, told apart for metrics.</summary>
+    /// <summary>No code (expired, used or never sent): answered as <see cref="Invalid"/>, told apart for metrics.</summary>
     NoCode,
 }
 
 public readonly record struct OtpCheckResult(OtpCheck Outcome, TimeSpan RetryAfter);
 
 /// <summary>
-/// One-time codes and their rate limits in Redis (DESIGN.md §4). Every key is per address, named by an HMAC of the
-/// normalized address (so key names carry no emails), with a hash tag so one address's keys share a cluster slot:
-/// <c>otpauth:{id}:code</c> (hash of the code + attempts, TTL = lifetime), <c>:failures</c> (wrong codes, 1 h window),
-/// <c>:cooldown</c> (resend cooldown) and <c>:sends</c> (codes sent, 1 h window).
+/// One-time codes and their budgets in Redis (DESIGN.md §4). A code belongs to one purpose and one subject (a pending
+/// registration, an account) of one address; budgets belong to the address, split by the client networks asking
+/// (<see cref="ClientAddress.NetworksOf(System.Net.IPAddress?)"/>) under a ceiling for everyone together, so that one
+/// stranger cannot spend the owner's share. Key names carry no email and no IP: both are HMAC'd. Under the address's
+/// hash tag <c>otpauth:{address}:&lt;purpose&gt;:</c> live <c>&lt;subject&gt;:code</c> (hash of the code + attempts, TTL =
+/// lifetime), <c>&lt;subject&gt;:cooldown</c>, <c>sends[:network]</c> (1 h) and <c>failures:&lt;window&gt;[:network]</c>.
 /// </summary>
-public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOptions<OtpOptions> options)
+public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOptions<OtpOptions> options, IOptions<RateLimitOptions> networks)
 {
-    private const int WindowSeconds = 3600;
+    private const int HourSeconds = 3600;
+    private const int DaySeconds = 86_400;
+    private const int ThirtyDaysSeconds = 30 * DaySeconds;
 
     private OtpOptions Rules => options.Value;
 
-    /// <summary>Takes a send from the address's cooldown and hourly cap, whether or not the address has an account.</summary>
-    public async Task<SendReservation> TryReserveSendAsync(string email)
+    /// <summary>Takes a send from the subject's cooldown and from the address's send budgets for this client.</summary>
+    public async Task<SendReservation> TryReserveSendAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client)
     {
-        var keys = KeysFor(email);
+        var keys = KeysFor(subject);
+        var counters = SendCounters(keys, client);
         var waitMs = (long)await Database.ScriptEvaluateAsync(
             OtpScripts.ReserveSend,
-            [keys.Cooldown, keys.Sends],
-            [Rules.ResendCooldownSeconds, Rules.MaxSendsPerHour, WindowSeconds]);
+            [keys.Cooldown, .. counters.Select(c => c.Key)],
+            [Rules.ResendCooldownSeconds, HourSeconds, .. counters.Select(c => (RedisValue)c.Limit)]);
         return new SendReservation(waitMs == 0, TimeSpan.FromMilliseconds(waitMs));
     }
 
     /// <summary>Gives a reserved send back after the code could not be delivered, removing that undelivered code.</summary>
-    public async Task ReleaseSendAsync(string email, string? undeliveredCodeHash)
+    public async Task ReleaseSendAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, string? undeliveredCodeHash)
     {
-        var keys = KeysFor(email);
+        var keys = KeysFor(subject);
         await Database.ScriptEvaluateAsync(
             OtpScripts.ReleaseSend,
-            [keys.Cooldown, keys.Sends, keys.Code],
+            [keys.Cooldown, keys.Code, .. SendCounters(keys, client).Select(c => c.Key)],
             [undeliveredCodeHash ?? ""]);
     }
 
-    /// <summary>Stores a new code for the address, replacing (voiding) any previous one. Returns the stored hash.</summary>
-    public async Task<string> SaveCodeAsync(string email, string code)
+    /// <summary>Stores a new code for the subject, replacing (voiding) its previous one. Returns the stored hash.</summary>
+    public async Task<string> SaveCodeAsync(CodeSubject subject, string code)
     {
-        var hash = hasher.HashCode(email, code);
-        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(email).Code], [hash, Rules.ExpireSeconds]);
+        var hash = hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code);
+        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, Rules.ExpireSeconds]);
         return hash;
     }
 
-    /// <summary>Voids the address's code, if any (its failure count stays: a new code never resets it).</summary>
-    public async Task RevokeCodeAsync(string email)
-    {
-        await Database.KeyDeleteAsync(KeysFor(email).Code);
-    }
+    /// <summary>Voids the subject's code, if any (the failure counts stay: a new code never resets them).</summary>
+    public Task RevokeCodeAsync(CodeSubject subject) => Database.KeyDeleteAsync(KeysFor(subject).Code);
 
-    public async Task<OtpCheckResult> CheckAsync(string email, string code)
+    public async Task<OtpCheckResult> CheckAsync(CodeSubject subject, string code, IReadOnlyList<ClientNetwork> client)
     {
-        var keys = KeysFor(email);
+        var keys = KeysFor(subject);
+        var counters = FailureCounters(keys, client);
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             OtpScripts.Verify,
-            [keys.Code, keys.Failures],
-            [hasher.HashCode(email, code), Rules.MaxAttempts, Rules.MaxFailuresPerHour, WindowSeconds]))!;
+            [keys.Code, .. counters.Select(c => c.Key)],
+            [hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code), Rules.MaxAttempts,
+             .. counters.SelectMany(c => new RedisValue[] { c.Limit, c.WindowSeconds })]))!;
         var outcome = (long)result[0] switch
         {
             1 => OtpCheck.Verified,
@@ -89,11 +95,38 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
 
     private IDatabase Database => redis.GetDatabase();
 
-    private AddressKeys KeysFor(string email)
+    private List<Counter> SendCounters(SubjectKeys keys, IReadOnlyList<ClientNetwork> client) =>
+    [
+        new(keys.Prefix + "sends", Rules.MaxSendsPerAddressPerHour, HourSeconds),
+        .. client.Select(n => new Counter($"{keys.Prefix}sends:{NetworkId(n)}", networks.Value.Scale(Rules.MaxSendsPerHour, n.Size), HourSeconds)),
+    ];
+
+    private List<Counter> FailureCounters(SubjectKeys keys, IReadOnlyList<ClientNetwork> client)
     {
-        var prefix = $"otpauth:{{{hasher.AddressKey(email)}}}:";
-        return new AddressKeys(prefix + "code", prefix + "failures", prefix + "cooldown", prefix + "sends");
+        var counters = new List<Counter> { new(keys.Prefix + "failures:hour", Rules.MaxFailuresPerAddressPerHour, HourSeconds) };
+        foreach (var network in client)
+        {
+            var id = NetworkId(network);
+            counters.Add(new($"{keys.Prefix}failures:hour:{id}", networks.Value.Scale(Rules.MaxFailuresPerHour, network.Size), HourSeconds));
+            counters.Add(new($"{keys.Prefix}failures:day:{id}", networks.Value.Scale(Rules.MaxFailuresPerDay, network.Size), DaySeconds));
+            counters.Add(new($"{keys.Prefix}failures:30d:{id}", networks.Value.Scale(Rules.MaxFailuresPer30Days, network.Size), ThirtyDaysSeconds));
+        }
+
+        return counters;
     }
 
-    private readonly record struct AddressKeys(RedisKey Code, RedisKey Failures, RedisKey Cooldown, RedisKey Sends);
+    private string NetworkId(ClientNetwork network) => hasher.OpaqueId("ip", network.Key);
+
+    private SubjectKeys KeysFor(CodeSubject subject)
+    {
+        var prefix = $"otpauth:{{{hasher.AddressKey(subject.Email)}}}:{subject.Purpose.KeyName()}:";
+        return new SubjectKeys(prefix, $"{prefix}{subject.Id:N}:code", $"{prefix}{subject.Id:N}:cooldown");
+    }
+
+    private readonly record struct SubjectKeys(string Prefix, RedisKey Code, RedisKey Cooldown);
+
+    private readonly record struct Counter(string Key, int Limit, int WindowSeconds);
 }
+
+/// <summary>What a code is for: a purpose, the registration or account it belongs to, and its (normalized) address.</summary>
+public readonly record struct CodeSubject(CodePurpose Purpose, Guid Id, string Email);

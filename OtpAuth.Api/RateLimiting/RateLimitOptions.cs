@@ -9,13 +9,23 @@ namespace OtpAuth.Api.RateLimiting;
 /// </summary>
 public sealed class EndpointLimit
 {
-    /// <summary>Requests per window from one client IP (an IPv6 client counts per /64 network).</summary>
+    /// <summary>
+    /// Requests per window from one client network: an IPv4 address or an IPv6 /64; an IPv6 /56 and /48 get
+    /// <see cref="RateLimitOptions.Ipv6SiteFactor"/> and <see cref="RateLimitOptions.Ipv6AllocationFactor"/> times as many.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int PerIp { get; set; }
 
-    /// <summary>Requests per window naming one email address, from anywhere; 0 turns the per-address limit off.</summary>
+    /// <summary>Requests per window naming one email address from one client network (scaled like <see cref="PerIp"/>); 0 = off.</summary>
     [Range(0, 10_000_000)]
     public int PerAddress { get; set; }
+
+    /// <summary>
+    /// Requests per window naming one email address from every network together, counting only requests within their own
+    /// network's limit, so no stranger's refused requests spend it; 0 = off. Must exceed what one /48 may send alone.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int AddressCeiling { get; set; }
 
     [Range(1, 86_400)]
     public int WindowSeconds { get; set; }
@@ -29,11 +39,11 @@ public sealed class RateLimitOptions
     /// <summary>Off only for experiments: every limit of this section stops counting.</summary>
     public bool Enabled { get; set; } = true;
 
-    public EndpointLimit Register { get; set; } = new() { PerIp = 20, PerAddress = 10, WindowSeconds = 3600 };
+    public EndpointLimit Register { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
 
-    public EndpointLimit VerifyOtp { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
+    public EndpointLimit VerifyOtp { get; set; } = new() { PerIp = 60, PerAddress = 30, AddressCeiling = 150, WindowSeconds = 3600 };
 
-    public EndpointLimit ResendOtp { get; set; } = new() { PerIp = 20, PerAddress = 10, WindowSeconds = 3600 };
+    public EndpointLimit ResendOtp { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
 
     /// <summary>
     /// No per-address limit by default: anyone can name any address, so a stranger sending a few logins a minute would
@@ -43,6 +53,22 @@ public sealed class RateLimitOptions
     public EndpointLimit Login { get; set; } = new() { PerIp = 100, PerAddress = 0, WindowSeconds = 900 };
 
     public EndpointLimit Me { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 60 };
+
+    /// <summary>How many times a client's own limit an IPv6 /56 gets (a home or office holds one; its /64s are not strangers).</summary>
+    [Range(1, 1_000, ErrorMessage = "RateLimits:Ipv6SiteFactor must be between 1 and 1000.")]
+    public int Ipv6SiteFactor { get; set; } = 2;
+
+    /// <summary>How many times a client's own limit an IPv6 /48 gets: one allocation, 65,536 /64s, is not 65,536 clients.</summary>
+    [Range(1, 1_000, ErrorMessage = "RateLimits:Ipv6AllocationFactor must be between 1 and 1000.")]
+    public int Ipv6AllocationFactor { get; set; } = 4;
+
+    /// <summary>A per-client limit as it applies to a network of <paramref name="size"/>.</summary>
+    public int Scale(int limit, Security.ClientNetworkSize size) => size switch
+    {
+        Security.ClientNetworkSize.Site => limit * Ipv6SiteFactor,
+        Security.ClientNetworkSize.Allocation => limit * Ipv6AllocationFactor,
+        _ => limit,
+    };
 
     /// <summary>Mails of any kind the whole service sends per minute, so it cannot be used to bomb inboxes or burn the SMTP account.</summary>
     [Range(1, 1_000_000, ErrorMessage = "RateLimits:MailsPerMinute must be between 1 and 1000000.")]
@@ -76,6 +102,11 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
             if (limit.PerAddress < 0)
             {
                 errors.Add($"{key}:PerAddress must be 0 (off) or more.");
+            }
+
+            if (limit.AddressCeiling > 0 && limit.AddressCeiling <= limit.PerAddress * options.Ipv6AllocationFactor)
+            {
+                errors.Add($"{key}:AddressCeiling must be 0 (off) or more than PerAddress × RateLimits:Ipv6AllocationFactor ({limit.PerAddress * options.Ipv6AllocationFactor}).");
             }
 
             if (limit.WindowSeconds is < 1 or > 86_400)

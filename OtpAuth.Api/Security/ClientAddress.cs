@@ -50,15 +50,23 @@ public static class ClientAddress
     }
 
     /// <summary>
-    /// The client as rate limits see it: an IPv4 address as is, an IPv6 address as its /64 network (one subscriber usually
-    /// holds a whole /64, so counting single IPv6 addresses would give an attacker 2^64 buckets). "unknown" without a peer.
+    /// The client as rate limits and security logs name it: an IPv4 address as is, an IPv6 address as its /64 network
+    /// (one subscriber usually holds a whole /64, so counting single IPv6 addresses would give an attacker 2^64 buckets).
+    /// "unknown" without a peer.
     /// </summary>
-    public static string For(HttpContext context)
+    public static string For(HttpContext context) => NetworksOf(context)[0].Key;
+
+    /// <summary>
+    /// Every network a limit counts the client in, narrowest first: an IPv4 address alone; an IPv6 client as its /64,
+    /// /56 and /48 (a site usually holds a /48: 65,536 /64s, which would otherwise be as many fresh budgets).
+    /// </summary>
+    public static IReadOnlyList<ClientNetwork> NetworksOf(HttpContext context) => NetworksOf(context.Connection.RemoteIpAddress);
+
+    public static IReadOnlyList<ClientNetwork> NetworksOf(IPAddress? address)
     {
-        var address = context.Connection.RemoteIpAddress;
         if (address is null)
         {
-            return "unknown";
+            return [new ClientNetwork("unknown", ClientNetworkSize.Client)];
         }
 
         if (address.IsIPv4MappedToIPv6)
@@ -66,14 +74,32 @@ public static class ClientAddress
             address = address.MapToIPv4();
         }
 
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
+        return address.AddressFamily != AddressFamily.InterNetworkV6
+            ? [new ClientNetwork(address.ToString(), ClientNetworkSize.Client)]
+            : [Prefix(address, 64, ClientNetworkSize.Client), Prefix(address, 56, ClientNetworkSize.Site), Prefix(address, 48, ClientNetworkSize.Allocation)];
+    }
 
+    private static ClientNetwork Prefix(IPAddress address, int bits, ClientNetworkSize size)
+    {
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
+        bytes[(bits / 8)..].Clear();
+        return new ClientNetwork($"{new IPAddress(bytes)}/{bits}", size);
     }
 }
+
+/// <summary>How much of the internet a <see cref="ClientNetwork"/> covers, for limits that grow with it.</summary>
+public enum ClientNetworkSize
+{
+    /// <summary>One IPv4 address or one IPv6 /64: one subscriber.</summary>
+    Client,
+
+    /// <summary>An IPv6 /56: a typical home or small office allocation.</summary>
+    Site,
+
+    /// <summary>An IPv6 /48: a typical site or provider customer allocation.</summary>
+    Allocation,
+}
+
+/// <summary>One network a client belongs to: its key in limit counters and logs, and its size.</summary>
+public readonly record struct ClientNetwork(string Key, ClientNetworkSize Size);

@@ -23,7 +23,7 @@ public static partial class SecurityEvents
     public static partial void AccountThrottled(ILogger logger, string addressId, string clientIp, long consecutiveFailures, string scope, int retryAfterSeconds);
 
     [LoggerMessage(EventId = 6003, EventName = "CodeLocked", Level = LogLevel.Warning,
-        Message = "Code verification locked for address {AddressId} from {ClientIp}: too many wrong codes this hour, retry in {RetryAfterSeconds} s")]
+        Message = "Code verification refused for address {AddressId} from {ClientIp}: a wrong-code budget is spent, retry in {RetryAfterSeconds} s")]
     public static partial void CodeLocked(ILogger logger, string addressId, string clientIp, int retryAfterSeconds);
 
     [LoggerMessage(EventId = 6004, EventName = "RateLimited", Level = LogLevel.Warning,
@@ -35,10 +35,14 @@ public static partial class SecurityEvents
     public static partial void HashingBusy(ILogger logger, string path, string clientIp);
 
     [LoggerMessage(EventId = 6006, EventName = "MailCapReached", Level = LogLevel.Warning,
-        Message = "Did not send a mail to {UserId}: the service-wide mail budget per minute is spent")]
-    public static partial void MailCapReached(ILogger logger, Guid userId);
+        Message = "Did not send a mail for {SubjectId}: the service-wide mail budget per minute is spent")]
+    public static partial void MailCapReached(ILogger logger, Guid subjectId);
 
     [LoggerMessage(EventId = 6007, EventName = "RegistrationOfExistingAccount", Level = LogLevel.Information,
         Message = "Someone at {ClientIp} tried to register the address of verified user {UserId}")]
     public static partial void RegistrationOfExistingAccount(ILogger logger, Guid userId, string clientIp);
+
+    [LoggerMessage(EventId = 6008, EventName = "RegistrationVoided", Level = LogLevel.Warning,
+        Message = "Pending registration {RegistrationId} (address {AddressId}) is void after {FailedAttempts} wrong codes; the last from {ClientIp}")]
+    public static partial void RegistrationVoided(ILogger logger, Guid registrationId, string addressId, int failedAttempts, string clientIp);
 }

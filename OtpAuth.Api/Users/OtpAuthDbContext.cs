@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OtpAuth.Api.Registration;
 
 namespace OtpAuth.Api.Users;
 
@@ -8,6 +9,8 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
     public const int MaxEmailLength = 254;
 
     public DbSet<User> Users => Set<User>();
+
+    public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -22,5 +25,17 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         user.Property(u => u.VerifiedAt).HasColumnName("verified_at");
         user.Property(u => u.LastLoginAt).HasColumnName("last_login_at");
         user.Ignore(u => u.IsVerified);
+
+        var pending = modelBuilder.Entity<PendingRegistration>();
+        pending.ToTable("pending_registrations");
+        pending.HasKey(p => p.Id).HasName("pk_pending_registrations");
+        pending.Property(p => p.Id).HasColumnName("id").ValueGeneratedNever();
+        pending.Property(p => p.Email).HasColumnName("email").HasMaxLength(MaxEmailLength);
+        pending.HasIndex(p => p.Email).HasDatabaseName("ix_pending_registrations_email");
+        pending.HasIndex(p => p.ExpiresAt).HasDatabaseName("ix_pending_registrations_expires_at");
+        pending.Property(p => p.PasswordHash).HasColumnName("password_hash").HasMaxLength(100);
+        pending.Property(p => p.CreatedAt).HasColumnName("created_at");
+        pending.Property(p => p.ExpiresAt).HasColumnName("expires_at");
+        pending.Property(p => p.FailedAttempts).HasColumnName("failed_attempts");
     }
 }

@@ -5,6 +5,7 @@ import { ApiError, getJson, postJson } from './api.js';
 import { createCodeInput } from './code-input.js';
 
 const tokenKey = 'otpauth.token';
+const registrationsKey = 'otpauth.registrations';
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -18,6 +19,41 @@ const state = {
 
 let codeInput;
 let resendTimer;
+
+// ---- registrations ---------------------------------------------------------------------------------
+// A code verifies only the registration it was mailed for, so the page keeps each registration's id (from the register
+// answer) per address, in localStorage: "I already have a code" works after a reload or in a new tab of this browser.
+// An id alone is worth nothing without the code from the mailbox.
+
+function registrationKey(email) {
+  return email.trim().normalize('NFC').toLowerCase();
+}
+
+function readRegistrations() {
+  try {
+    return JSON.parse(localStorage.getItem(registrationsKey) ?? '{}') ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function rememberRegistration(email, id) {
+  const registrations = readRegistrations();
+  registrations[registrationKey(email)] = id;
+  localStorage.setItem(registrationsKey, JSON.stringify(registrations));
+}
+
+function registrationOf(email) {
+  return readRegistrations()[registrationKey(email)] ?? null;
+}
+
+function forgetRegistration(email) {
+  const registrations = readRegistrations();
+  delete registrations[registrationKey(email)];
+  localStorage.setItem(registrationsKey, JSON.stringify(registrations));
+}
+
+const noRegistration = 'This browser has no registration waiting for that address. Create the account again to get a new code.';
 
 // ---- screens --------------------------------------------------------------------------------------
 
@@ -89,6 +125,7 @@ async function onRegister(event) {
   await run('register', { email: 'register-email', password: 'register-password' }, async () => {
     const result = await postJson('/auth/register', { email, password });
     state.email = result.email ?? email;
+    rememberRegistration(state.email, result.registration_id);
     $('register-form').reset();
     showCode({ email: state.email, sent: true, expiresIn: result.otp_expires_in });
     startResendCountdown(state.resendCooldownSeconds);
@@ -114,8 +151,15 @@ async function onVerify(event) {
     return;
   }
 
+  const registrationId = registrationOf(email);
+  if (!registrationId) {
+    showMessage('code', 'error', noRegistration);
+    return;
+  }
+
   const failed = await run('code', { email: 'code-email', code: 'code-code' }, async () => {
-    await postJson('/auth/verify-otp', { email, code: codeInput.value() });
+    await postJson('/auth/verify-otp', { email, code: codeInput.value(), registration_id: registrationId });
+    forgetRegistration(email);
     state.email = email;
     show('verified');
   });
@@ -136,9 +180,14 @@ async function onResend() {
     setFieldError('code-email', 'Enter your email address to get a new code.').focus();
     return;
   }
+  const registrationId = registrationOf(email);
+  if (!registrationId) {
+    showMessage('code', 'error', noRegistration);
+    return;
+  }
   await run('code', { email: 'code-email' }, async () => {
-    const result = await postJson('/auth/resend-otp', { email });
-    showMessage('code', 'info', result.message ?? 'If that address has an account waiting, a new code is on its way.');
+    const result = await postJson('/auth/resend-otp', { email, registration_id: registrationId });
+    showMessage('code', 'info', result.message ?? 'If this registration is still waiting, a new code is on its way.');
     startResendCountdown(state.resendCooldownSeconds);
     codeInput.clear();
     codeInput.focus();

@@ -22,6 +22,48 @@ namespace OtpAuth.Api.Users.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("OtpAuth.Api.Registration.PendingRegistration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<string>("PasswordHash")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("password_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pending_registrations");
+
+                    b.HasIndex("Email")
+                        .HasDatabaseName("ix_pending_registrations_email");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_pending_registrations_expires_at");
+
+                    b.ToTable("pending_registrations", (string)null);
+                });
+
             modelBuilder.Entity("OtpAuth.Api.Users.User", b =>
                 {
                     b.Property<Guid>("Id")

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using OtpAuth.Api.Otp;
 using StackExchange.Redis;
 
-namespace OtpAuth.Api.Auth;
+namespace OtpAuth.Api.Login;
 
 /// <summary>The <c>Login</c> section: how wrong passwords for one account slow down, then stop, further tries.</summary>
 public sealed class LoginOptions
@@ -79,6 +79,16 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         return {1, 0, failures}
         """;
 
+    /// <summary>
+    /// KEYS: failures, lock. Takes back one counted failure and the lock it may have set: the try that passed
+    /// <see cref="BeginScript"/> found no lock, so any lock now is that try's own.
+    /// </summary>
+    private const string GiveBackScript = """
+        if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+        redis.call('DEL', KEYS[2])
+        return 1
+        """;
+
     private LoginOptions Rules => options.Value;
 
     /// <summary>Either refuses the try (locked) or counts it as a failure, to be cleared by <see cref="SucceededAsync"/>.</summary>
@@ -108,6 +118,16 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         {
             await database.StringSetAsync(KnownClientKey(email, client), "1", TimeSpan.FromDays(Rules.KnownClientDays));
         }
+    }
+
+    /// <summary>
+    /// The try was not decided (the hashing gate refused it with 503): it must not count as a failure, or a flood that
+    /// fills the gate would throttle the owner's account for them.
+    /// </summary>
+    public async Task GiveBackAsync(string email, string client, LoginAttempt attempt)
+    {
+        var keys = KeysFor(email, attempt.Scope == "known-client" ? client : null);
+        await redis.GetDatabase().ScriptEvaluateAsync(GiveBackScript, [keys.Failures, keys.Lock]);
     }
 
     private (RedisKey Failures, RedisKey Lock) KeysFor(string email, string? client)

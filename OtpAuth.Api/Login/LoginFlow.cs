@@ -1,0 +1,137 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OtpAuth.Api.Auth;
+using OtpAuth.Api.Infrastructure;
+using OtpAuth.Api.Otp;
+using OtpAuth.Api.Passwords;
+using OtpAuth.Api.Registration;
+using OtpAuth.Api.Security;
+using OtpAuth.Api.Tokens;
+using OtpAuth.Api.Users;
+
+namespace OtpAuth.Api.Login;
+
+/// <summary>
+/// Login (DESIGN.md §3). Throttled per account first (<see cref="LoginThrottle"/>); then exactly one bcrypt verification
+/// whatever the address (its account, else its newest pending registration, else a dummy hash), so neither the time nor
+/// the answer tells an account from none. "Not verified" (403) is said only to someone whose password matches a pending
+/// registration of the address. With <c>Auth:ConcealExistingAccounts</c> every try but an account's right password costs
+/// two verifications on both paths (the account's hash or a dummy, then the newest pending registration's or a dummy),
+/// so that a password registered for an existing account's address answers 403 as it would for a new one, as fast.
+/// </summary>
+public sealed partial class LoginFlow(
+    OtpAuthDbContext db,
+    PasswordHasher passwords,
+    HashingGate hashing,
+    LoginThrottle throttle,
+    TokenIssuer tokens,
+    OtpHasher ids,
+    ApiMetrics metrics,
+    IOptions<AuthOptions> authOptions,
+    TimeProvider clock,
+    ILogger<LoginFlow> logger,
+    ILoggerFactory loggers)
+{
+    public async Task<AuthResult> LoginAsync(string email, string password, string client, CancellationToken cancellationToken)
+    {
+        var attempt = await throttle.BeginAsync(email, client);
+        if (!attempt.Allowed)
+        {
+            SecurityEvents.AccountThrottled(SecurityEvents.Logger(loggers), ids.AddressKey(email), client, attempt.ConsecutiveFailures, attempt.Scope,
+                (int)Math.Ceiling(attempt.RetryAfter.TotalSeconds));
+            metrics.LoggedIn("throttled");
+            return AuthResult.Limited(attempt.RetryAfter);
+        }
+
+        try
+        {
+            return await CheckAsync(email, password, client, attempt, cancellationToken);
+        }
+        catch (HashingBusyException)
+        {
+            await throttle.GiveBackAsync(email, client, attempt);
+            throw;
+        }
+    }
+
+    private async Task<AuthResult> CheckAsync(string email, string password, string client, LoginAttempt attempt, CancellationToken cancellationToken)
+    {
+        var conceal = authOptions.Value.ConcealExistingAccounts;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        if (user is not null && await VerifyAsync(password, user.PasswordHash, cancellationToken))
+        {
+            return await SucceedAsync(user, email, password, client, cancellationToken);
+        }
+
+        if (user is null && conceal)
+        {
+            _ = await VerifyAsync(password, hash: null, cancellationToken); // the twin of the account's check
+        }
+
+        // No account: the newest pending registration is the one check. An account with a wrong password: only when
+        // concealing, the same second check, so the password a stranger just registered answers 403 on both paths.
+        if (user is null || conceal)
+        {
+            var now = clock.GetUtcNow();
+            var pendingHash = await db.PendingRegistrations.AsNoTracking()
+                .Where(p => p.Email == email && p.ExpiresAt > now)
+                .OrderByDescending(p => p.CreatedAt)
+                .Select(p => p.PasswordHash)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (await VerifyAsync(password, pendingHash, cancellationToken))
+            {
+                await throttle.SucceededAsync(email, client);
+                metrics.LoggedIn("unverified");
+                return AuthStatus.NotVerified;
+            }
+        }
+
+        SecurityEvents.LoginFailed(SecurityEvents.Logger(loggers), user?.Id, ids.AddressKey(email), client,
+            user is null ? "no such account" : "wrong password", attempt.ConsecutiveFailures);
+        metrics.LoggedIn("bad_password");
+        return AuthStatus.InvalidCredentials;
+    }
+
+    private async Task<AuthResult> SucceedAsync(User user, string email, string password, string client, CancellationToken cancellationToken)
+    {
+        await throttle.SucceededAsync(email, client);
+        await RehashIfNeededAsync(user, password, cancellationToken);
+        user.LastLoginAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        LogLoggedIn(user.Id);
+        metrics.LoggedIn("ok");
+        return AuthResult.Ok(user, tokens.Issue(user));
+    }
+
+    /// <summary>One bcrypt verification under the hashing gate; against the dummy hash when there is nothing to check.</summary>
+    private Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
+        hashing.RunAsync(() => hash is null ? passwords.VerifyAgainstDummy(password) : passwords.Verify(password, hash), cancellationToken);
+
+    /// <summary>
+    /// A hash of another work factor than the configured one (the setting changed since it was stored) is replaced, so
+    /// every account costs the same to check as the dummy hash behind an unknown address, and a raised cost takes effect.
+    /// </summary>
+    private async Task RehashIfNeededAsync(User user, string password, CancellationToken cancellationToken)
+    {
+        if (!passwords.NeedsRehash(user.PasswordHash))
+        {
+            return;
+        }
+
+        var previous = user.PasswordHash;
+        var rehashed = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+        if (await AccountPasswords.RehashAsync(db, user, previous, rehashed, cancellationToken))
+        {
+            LogRehashed(user.Id);
+        }
+    }
+
+    public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} logged in")]
+    private partial void LogLoggedIn(Guid userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rehashed the password of user {UserId} at the configured work factor")]
+    private partial void LogRehashed(Guid userId);
+}

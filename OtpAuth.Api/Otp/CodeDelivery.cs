@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+using OtpAuth.Api.Auth;
+using OtpAuth.Api.Email;
+using OtpAuth.Api.Infrastructure;
+using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Security;
+
+namespace OtpAuth.Api.Otp;
+
+/// <summary>
+/// Mails one code (or a notice) within the service-wide mail budget, always to the stored normalized address. If it
+/// does not end in a mail the server accepted, for any reason, the send reserved for it is given back (and an undelivered
+/// code removed), so a later request is not refused for a code nobody received. Logs name the subject by id only.
+/// </summary>
+public sealed partial class CodeDelivery(
+    OtpStore otp,
+    OtpCodeGenerator codes,
+    RedisRateLimiter limiter,
+    ApiMetrics metrics,
+    IOptions<OtpOptions> options,
+    ILogger<CodeDelivery> logger,
+    ILoggerFactory loggers)
+{
+    public TimeSpan CodeLifetime => TimeSpan.FromSeconds(options.Value.ExpireSeconds);
+
+    /// <summary>A new code for <paramref name="subject"/> (replacing its previous one), sent by <paramref name="send"/>.</summary>
+    public async Task<AuthResult> SendCodeAsync(
+        CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<string, TimeSpan, Task> send)
+    {
+        if (await TryTakeMailBudgetAsync(subject, client) is { } busy)
+        {
+            return busy;
+        }
+
+        var code = codes.Generate();
+        var codeHash = await otp.SaveCodeAsync(subject, code);
+        var result = await DeliverAsync(subject, client, codeHash, () => send(code, CodeLifetime));
+        if (result.Status == AuthStatus.Success)
+        {
+            LogCodeSent(subject.Purpose, subject.Id);
+            metrics.CodeSent();
+        }
+
+        return result;
+    }
+
+    /// <summary>A mail that carries no code (a notice to the owner of an address), under the same budget and rules.</summary>
+    public async Task<AuthResult> SendNoticeAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<Task> send) =>
+        await TryTakeMailBudgetAsync(subject, client) ?? await DeliverAsync(subject, client, undeliveredCodeHash: null, send);
+
+    /// <summary>Gives a reserved send back (a flow that reserved one and then did not get as far as mailing).</summary>
+    public async Task ReleaseAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, string? undeliveredCodeHash = null)
+    {
+        try
+        {
+            await otp.ReleaseSendAsync(subject, client, undeliveredCodeHash);
+        }
+        catch (StackExchange.Redis.RedisException exception)
+        {
+            // Redis being down is most likely why we are here; the reservation then expires with its window.
+            LogReleaseFailed(exception.GetType().Name);
+        }
+    }
+
+    private async Task<AuthResult?> TryTakeMailBudgetAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client)
+    {
+        var budget = await limiter.TryAcquireMailAsync();
+        if (budget.Allowed)
+        {
+            return null;
+        }
+
+        SecurityEvents.MailCapReached(SecurityEvents.Logger(loggers), subject.Id);
+        await ReleaseAsync(subject, client);
+        return AuthResult.Busy(budget.RetryAfter);
+    }
+
+    private async Task<AuthResult> DeliverAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, string? undeliveredCodeHash, Func<Task> send)
+    {
+        try
+        {
+            await send();
+            return AuthResult.Ok();
+        }
+        catch (EmailDeliveryException exception)
+        {
+            // Only the failure's type and SMTP codes: a server's reply text can name the recipient ("550 <bob@x> rejected").
+            LogEmailFailed(subject.Purpose, subject.Id, exception.InnerException?.GetType().Name ?? nameof(EmailDeliveryException),
+                EmailDeliveryException.SmtpCodes(exception.InnerException));
+            await ReleaseAsync(subject, client, undeliveredCodeHash);
+            return AuthStatus.EmailFailed;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent a {Purpose} code for {SubjectId}")]
+    private partial void LogCodeSent(CodePurpose purpose, Guid subjectId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not email a {Purpose} mail for {SubjectId}: {ErrorType} {SmtpCodes}")]
+    private partial void LogEmailFailed(CodePurpose purpose, Guid subjectId, string errorType, string smtpCodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back a reserved code send ({ErrorType}); it expires with its window")]
+    private partial void LogReleaseFailed(string errorType);
+}

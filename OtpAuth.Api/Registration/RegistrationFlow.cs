@@ -1,0 +1,131 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OtpAuth.Api.Auth;
+using OtpAuth.Api.Email;
+using OtpAuth.Api.Infrastructure;
+using OtpAuth.Api.Otp;
+using OtpAuth.Api.Passwords;
+using OtpAuth.Api.Security;
+using OtpAuth.Api.Users;
+
+namespace OtpAuth.Api.Registration;
+
+/// <summary>
+/// Register and resend (DESIGN.md §3–4). A registration is a <see cref="PendingRegistration"/> of its own, with its own
+/// password hash and its own code: registering an address again never touches an earlier registration, so a stranger's
+/// registration cannot replace the owner's password, and the owner's code verifies only the owner's registration.
+/// Takes emails and passwords already normalized and validated. Logs name registrations and users by id only.
+/// </summary>
+public sealed partial class RegistrationFlow(
+    OtpAuthDbContext db,
+    PasswordHasher passwords,
+    HashingGate hashing,
+    OtpStore otp,
+    CodeDelivery delivery,
+    IOtpEmailSender mail,
+    ApiMetrics metrics,
+    IOptions<RegistrationOptions> options,
+    IOptions<AuthOptions> authOptions,
+    TimeProvider clock,
+    ILogger<RegistrationFlow> logger,
+    ILoggerFactory loggers)
+{
+    public TimeSpan CodeLifetime => delivery.CodeLifetime;
+
+    /// <summary>
+    /// New or unverified address: a pending registration and a code mailed for it. Verified account:
+    /// <see cref="AuthStatus.AlreadyRegistered"/>, or with <c>Auth:ConcealExistingAccounts</c> the same work and answer as
+    /// a new address (a pending registration that no code can ever verify), the mail telling the owner instead.
+    /// </summary>
+    public async Task<AuthResult> RegisterAsync(string email, string password, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    {
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        if (owner is not null && !authOptions.Value.ConcealExistingAccounts)
+        {
+            return AuthStatus.AlreadyRegistered;
+        }
+
+        var id = Guid.CreateVersion7();
+        var subject = new CodeSubject(CodePurpose.Registration, id, email);
+        // The send is reserved before any hashing, so a flood of registrations cannot buy bcrypt work for free.
+        var reservation = await otp.TryReserveSendAsync(subject, client);
+        if (!reservation.Reserved)
+        {
+            return AuthResult.Limited(reservation.RetryAfter);
+        }
+
+        PendingRegistration registration;
+        try
+        {
+            var hash = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+            var now = clock.GetUtcNow();
+            registration = new PendingRegistration
+            {
+                Id = id,
+                Email = email,
+                PasswordHash = hash,
+                CreatedAt = now,
+                ExpiresAt = now.AddHours(options.Value.LifetimeHours),
+            };
+            db.PendingRegistrations.Add(registration);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception)
+        {
+            await delivery.ReleaseAsync(subject, client);
+            throw;
+        }
+
+        var result = owner is null
+            ? await delivery.SendCodeAsync(subject, client, (code, lifetime) => mail.SendCodeAsync(email, code, lifetime, cancellationToken))
+            : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
+        if (result.Status != AuthStatus.Success)
+        {
+            // The person is told it did not work: nothing of it is kept.
+            await db.PendingRegistrations.Where(p => p.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+            return result;
+        }
+
+        LogRegistered(id);
+        metrics.Registered();
+        return result with { RegistrationId = id };
+    }
+
+    /// <summary>
+    /// A new code for a live pending registration of the address, replacing its old one; the same answer whatever exists.
+    /// The registration's id comes from its register answer, so nothing here tells a stranger about anyone else's
+    /// registrations; a registration of a verified address (conceal mode) gets the owner notice again, at the same cost.
+    /// </summary>
+    public async Task<AuthResult> ResendAsync(string email, Guid registrationId, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    {
+        var subject = new CodeSubject(CodePurpose.Registration, registrationId, email);
+        var reservation = await otp.TryReserveSendAsync(subject, client);
+        if (!reservation.Reserved)
+        {
+            return AuthResult.Limited(reservation.RetryAfter);
+        }
+
+        var now = clock.GetUtcNow();
+        var live = await db.PendingRegistrations.AsNoTracking()
+            .AnyAsync(p => p.Id == registrationId && p.Email == email && p.ExpiresAt > now, cancellationToken);
+        if (!live)
+        {
+            // Nothing to send; the reservation stays, as it would for a real one.
+            return AuthResult.Ok();
+        }
+
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
+        return owner is null
+            ? await delivery.SendCodeAsync(subject, client, (code, lifetime) => mail.SendCodeAsync(email, code, lifetime, cancellationToken))
+            : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
+    }
+
+    private Task<AuthResult> NotifyOwnerAsync(User owner, CodeSubject subject, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    {
+        SecurityEvents.RegistrationOfExistingAccount(SecurityEvents.Logger(loggers), owner.Id, client[0].Key);
+        return delivery.SendNoticeAsync(subject, client, () => mail.SendAccountExistsNoticeAsync(owner.Email, cancellationToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registration {RegistrationId} is pending its code")]
+    private partial void LogRegistered(Guid registrationId);
+}
