@@ -8,13 +8,18 @@ namespace OtpAuth.Tests.Api;
 
 /// <summary>
 /// Talks to one Api resource the way a client would: JSON bodies in snake_case, answers read as JSON. Every call
-/// carries the test's cancellation token. Codes come from the mail server, never from the Api.
+/// carries the test's cancellation token. Codes come from the mail server, never from the Api. It remembers the
+/// registration id of its newest registration per address, as the Web does, so verify and resend name it by themselves.
+/// With <paramref name="clientIp"/> every request says it comes from that address through the trusted proxy (loopback,
+/// as the Web is): how a test plays a second person on another network.
 /// </summary>
-public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api") : IDisposable
+public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api", string? clientIp = null) : IDisposable
 {
     public const string Password = "correct horse battery staple";
 
-    public HttpClient Http { get; } = system.CreateHttpClient(resourceName);
+    private readonly Dictionary<string, string> _registrations = new(StringComparer.OrdinalIgnoreCase);
+
+    public HttpClient Http { get; } = WithClientIp(system.CreateHttpClient(resourceName), clientIp);
 
     public MailInbox Mail => system.Mail;
 
@@ -23,14 +28,39 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
     /// <summary>A fresh address per test, so tests never share codes, counters or accounts.</summary>
     public static string NewAddress() => $"{Guid.NewGuid():N}@example.test";
 
-    public Task<HttpResponseMessage> RegisterAsync(string email, string password = Password) =>
-        PostAsync("/auth/register", new { email, password });
+    /// <summary>Registers; a 202's registration id is kept for this address (under the spelling sent and the one answered).</summary>
+    public async Task<HttpResponseMessage> RegisterAsync(string email, string password = Password)
+    {
+        var response = await PostAsync("/auth/register", new { email, password });
+        if (response.StatusCode == HttpStatusCode.Accepted)
+        {
+            await response.Content.LoadIntoBufferAsync(Token); // the test may read the answer too
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token)).RootElement;
+            if (body.TryGetProperty("registration_id", out var id))
+            {
+                _registrations[email.Trim()] = id.GetString()!;
+                _registrations[body.GetProperty("email").GetString()!] = id.GetString()!;
+            }
+        }
 
-    public Task<HttpResponseMessage> VerifyAsync(string email, string code) =>
-        PostAsync("/auth/verify-otp", new { email, code });
+        return response;
+    }
 
-    public Task<HttpResponseMessage> ResendAsync(string email) =>
-        PostAsync("/auth/resend-otp", new { email });
+    /// <summary>The registration id the newest 202 for this address answered.</summary>
+    public string RegistrationOf(string email) =>
+        _registrations.TryGetValue(email.Trim(), out var id) ? id : throw new InvalidOperationException($"No registration of {email} by this client.");
+
+    /// <summary>Verifies the newest registration of the address by this client, or one nobody issued when there is none.</summary>
+    public Task<HttpResponseMessage> VerifyAsync(string email, string code) => VerifyAsync(email, code, KnownOrMadeUp(email));
+
+    public Task<HttpResponseMessage> VerifyAsync(string email, string code, string registrationId) =>
+        PostAsync("/auth/verify-otp", new { email, code, registration_id = registrationId });
+
+    /// <summary>Resends for the newest registration of the address by this client, or one nobody issued when there is none.</summary>
+    public Task<HttpResponseMessage> ResendAsync(string email) => ResendAsync(email, KnownOrMadeUp(email));
+
+    public Task<HttpResponseMessage> ResendAsync(string email, string registrationId) =>
+        PostAsync("/auth/resend-otp", new { email, registration_id = registrationId });
 
     public Task<HttpResponseMessage> LoginAsync(string email, string password = Password) =>
         PostAsync("/auth/login", new { email, password });
@@ -99,6 +129,26 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
 
     /// <summary>A six-digit code that is not <paramref name="code"/>.</summary>
     public static string WrongCodeFor(string code) => code == "000000" ? "111111" : "000000";
+
+    private string KnownOrMadeUp(string email)
+    {
+        if (!_registrations.TryGetValue(email.Trim(), out var id))
+        {
+            id = _registrations[email.Trim()] = Guid.CreateVersion7().ToString();
+        }
+
+        return id;
+    }
+
+    private static HttpClient WithClientIp(HttpClient http, string? clientIp)
+    {
+        if (clientIp is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Forwarded-For", clientIp);
+        }
+
+        return http;
+    }
 
     public void Dispose() => Http.Dispose();
 }

@@ -72,34 +72,36 @@ public sealed class AuthFlowTests(OtpAuthSystem system) : IDisposable
     }
 
     [Fact]
-    public async Task Verify_answers_the_same_400_for_a_wrong_code_an_unknown_email_and_a_verified_account()
+    public async Task Verify_answers_the_same_400_for_a_wrong_code_an_unknown_registration_and_a_verified_one()
     {
         var pending = AuthClient.NewAddress();
         using var registered = await _client.RegisterAsync(pending);
         var code = await _client.Mail.WaitForCodeAsync(pending, TestContext.Current.CancellationToken);
         var verifiedEmail = AuthClient.NewAddress();
         await _client.RegisterAndVerifyAsync(verifiedEmail);
-        // No HTTP call mints a code for a verified account (register answers 409, resend mails only unverified ones), so a
-        // valid one is stored the way the Api stores them: the right code reaches the "already verified" check itself.
-        await SaveCodeAsync(verifiedEmail, "424242");
+        // No HTTP call mints a code for a registration already verified (it is gone), so a valid one is stored the way
+        // the Api stores them: the right code reaches the "registration still live" check itself.
+        await SaveCodeAsync(verifiedEmail, _client.RegistrationOf(verifiedEmail), "424242");
 
         using var wrong = await _client.VerifyAsync(pending, AuthClient.WrongCodeFor(code));
-        using var unknown = await _client.VerifyAsync(AuthClient.NewAddress(), "123456");
+        using var unknownAddress = await _client.VerifyAsync(AuthClient.NewAddress(), "123456");
+        using var unknownRegistration = await _client.VerifyAsync(pending, code, Guid.CreateVersion7().ToString());
         using var alreadyVerified = await _client.VerifyAsync(verifiedEmail, "424242");
 
-        foreach (var response in new[] { wrong, unknown, alreadyVerified })
+        foreach (var response in new[] { wrong, unknownAddress, unknownRegistration, alreadyVerified })
         {
             await AuthClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid or expired code");
         }
     }
 
-    /// <summary>Stores <paramref name="code"/> as the current code of <paramref name="email"/> in the Redis of <c>api</c>, under its key.</summary>
-    private async Task SaveCodeAsync(string email, string code)
+    /// <summary>Stores <paramref name="code"/> as the current code of a registration in the Redis of <c>api</c>, under its key.</summary>
+    private async Task SaveCodeAsync(string email, string registrationId, string code)
     {
         var redisConnection = await system.GetConnectionStringAsync("redis", TestContext.Current.CancellationToken);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection!);
         var options = Options.Create(new OtpOptions { HashKey = TestApp.OtpHashKey });
-        await new OtpStore(redis, new OtpHasher(options), options).SaveCodeAsync(email, code);
+        var store = new OtpStore(redis, new OtpHasher(options), options, Options.Create(new OtpAuth.Api.RateLimiting.RateLimitOptions()));
+        await store.SaveCodeAsync(new CodeSubject(CodePurpose.Registration, Guid.Parse(registrationId), email), code);
     }
 
     [Theory]

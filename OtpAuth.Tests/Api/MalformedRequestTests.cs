@@ -29,6 +29,9 @@ public sealed class MalformedRequestTests(OtpAuthSystem system) : IDisposable
     [InlineData("/auth/register", "{}", "email")]
     [InlineData("/auth/register", """{"email": "a@example.test"}""", "password")]
     [InlineData("/auth/verify-otp", """{"email": "a@example.test"}""", "code")]
+    [InlineData("/auth/verify-otp", """{"email": "a@example.test", "code": "123456"}""", "registration_id")]
+    [InlineData("/auth/verify-otp", """{"email": "a@example.test", "code": "123456", "registration_id": "not-an-id"}""", "registration_id")]
+    [InlineData("/auth/resend-otp", """{"email": "a@example.test"}""", "registration_id")]
     [InlineData("/auth/resend-otp", "{}", "email")]
     public async Task Missing_fields_answer_a_validation_problem_naming_them(string path, string body, string field)
     {

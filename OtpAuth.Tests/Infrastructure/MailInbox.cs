@@ -54,6 +54,10 @@ public sealed partial class MailInbox(HttpClient http)
         }
     }
 
+    /// <summary>The six-digit code in a message's text.</summary>
+    public static string CodeIn(string text) =>
+        Code().Match(text) is { Success: true } match ? match.Value : throw new InvalidOperationException($"No code in: {text}");
+
     [GeneratedRegex(@"(?<!\d)\d{6}(?!\d)")]
     private static partial Regex Code();
 

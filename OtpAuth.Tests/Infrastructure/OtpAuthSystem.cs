@@ -35,7 +35,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
         _app = await appHost.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await AppStartup.WaitForAllHealthyAsync(_app, timeout.Token);
-        Mail = new MailInbox(_app.CreateHttpClient("mail", "http"));
+        Mail = new MailInbox(CreateHttpClient("mail"));
     }
 
     public async ValueTask DisposeAsync()
@@ -48,7 +48,11 @@ public sealed class OtpAuthSystem : IAsyncLifetime
         AppStartup.DeleteStateDirectory(_state);
     }
 
-    public HttpClient CreateHttpClient(string resourceName) => App.CreateHttpClient(resourceName, "http");
+    /// <summary>
+    /// A plain client on the resource's endpoint. Not the testing builder's own client: that one has the standard
+    /// resilience handler, which retries 429 and 503 by itself and so hides exactly what many tests check.
+    /// </summary>
+    public HttpClient CreateHttpClient(string resourceName) => new() { BaseAddress = GetEndpoint(resourceName) };
 
     public Uri GetEndpoint(string resourceName, string endpointName = "http") => App.GetEndpoint(resourceName, endpointName);
 
@@ -63,6 +67,12 @@ public sealed class OtpAuthSystem : IAsyncLifetime
 
     public Task WaitForResourceHealthyAsync(string name, CancellationToken cancellationToken = default) =>
         AppStartup.WaitForHealthyAsync(App, name, cancellationToken);
+
+    /// <summary>The Api variant whose codes live 3 s, with a resend cooldown of 2 s and a purge of expired registrations every second.</summary>
+    public const string Fast = "api-fast";
+
+    /// <summary>The Api variant with <c>Auth:ConcealExistingAccounts</c> on (and no resend cooldown).</summary>
+    public const string Conceal = "api-conceal";
 
     /// <summary>An Api on Garnet whose login throttle frees 3 failures, then waits 1 s doubling up to 2 s.</summary>
     public const string Garnet = "api-garnet";
@@ -93,16 +103,19 @@ public sealed class OtpAuthSystem : IAsyncLifetime
         builder.CreateResourceBuilder<ProjectResource>("api").WithEnvironment("Password__BcryptWorkFactor", "10")
             .WithGenerousClientLimits();
 
-        AddApiVariant(builder, "api-fast", "redis")
+        AddApiVariant(builder, Fast, "redis")
             .WithEnvironment("Otp__ExpireSeconds", "3")
             .WithEnvironment("Otp__ResendCooldownSeconds", "2")
+            .WithEnvironment("Registration__PurgeIntervalSeconds", "1")
             .WithGenerousClientLimits();
 
         // Concurrent registrations of one address that all get past the send reservation, so they race in PostgreSQL.
         AddApiVariant(builder, Burst, "redis")
             .WithEnvironment("Otp__ResendCooldownSeconds", "0")
             .WithEnvironment("Otp__MaxSendsPerHour", "1000")
+            .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000")
             .WithEnvironment("RateLimits__Register__PerAddress", "1000")
+            .WithEnvironment("RateLimits__Register__AddressCeiling", "0")
             .WithGenerousClientLimits();
 
         // The code rules and the login throttle's Lua scripts on Garnet, with waits short enough to watch them double.
@@ -130,9 +143,15 @@ public sealed class OtpAuthSystem : IAsyncLifetime
                 .WithEnvironment("Login__BaseDelaySeconds", "2")
                 .WithEnvironment("Login__MaxDelaySeconds", "3")
                 .WithEnvironment("Password__MaxConcurrentHashes", "1")
-                .WithEnvironment("Password__HashQueueLimit", "1")
-                .WithEnvironment("Auth__ConcealExistingAccounts", "true");
+                .WithEnvironment("Password__HashQueueLimit", "1");
         }
+
+        // Auth:ConcealExistingAccounts, with no resend cooldown and room for the timing comparisons of its tests.
+        AddApiVariant(builder, Conceal, "redis").WithGenerousClientLimits()
+            .WithEnvironment("Auth__ConcealExistingAccounts", "true")
+            .WithEnvironment("Otp__ResendCooldownSeconds", "0")
+            .WithEnvironment("Otp__MaxSendsPerHour", "1000")
+            .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000");
 
         // The service-wide mail budget: 3 a minute, counted in a Redis of its own (the budget's counter is one key per
         // Redis, so any other variant's mail would spend it). One test uses this variant, once per run.

@@ -22,7 +22,7 @@ public sealed class HashingFloodTests(OtpAuthSystem system) : IDisposable
         var logins = Enumerable.Range(0, 24).Select(_ =>
             _api.PostAsJsonAsync("/auth/login", new { email = AuthClient.NewAddress(), password = "some password or other" }, token)).ToList();
         using var health = await _api.GetAsync("/health", token);
-        using var verify = await _api.PostAsJsonAsync("/auth/verify-otp", new { email = AuthClient.NewAddress(), code = "123456" }, token);
+        using var verify = await _api.PostAsJsonAsync("/auth/verify-otp", new { email = AuthClient.NewAddress(), code = "123456", registration_id = Guid.CreateVersion7() }, token);
         var responses = await Task.WhenAll(logins);
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -41,6 +41,39 @@ public sealed class HashingFloodTests(OtpAuthSystem system) : IDisposable
         {
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task Logins_refused_with_503_by_the_full_hashing_gate_do_not_count_against_the_accounts_throttle()
+    {
+        // Api-limits frees 3 failures and hashes one at a time with one waiting. Others' logins fill the gate while wrong
+        // passwords for one account arrive: those refused with 503 were never checked, and must not count.
+        using var client = new AuthClient(system, OtpAuthSystem.Limits + "-0");
+        var email = AuthClient.NewAddress();
+        await client.RegisterAndVerifyAsync(email);
+        var flood = Enumerable.Range(0, 16).Select(_ => client.LoginAsync(AuthClient.NewAddress(), "some password or other")).ToList();
+        var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => client.LoginAsync(email, "not the password at all")));
+        var counted = burst.Count(r => r.StatusCode == HttpStatusCode.Unauthorized);
+        var refused = burst.Count(r => r.StatusCode == HttpStatusCode.ServiceUnavailable);
+        foreach (var response in burst.Concat(await Task.WhenAll(flood)))
+        {
+            response.Dispose();
+        }
+
+        Assert.True(refused > 0, "the burst filled the hashing gate");
+        // Only the counted failures used the free ones: that many more wrong tries are answered 401, then the wait starts.
+        var more = 0;
+        HttpStatusCode status;
+        do
+        {
+            using var response = await client.LoginAsync(email, "not the password at all");
+            status = response.StatusCode;
+            more += status == HttpStatusCode.Unauthorized ? 1 : 0;
+        }
+        while (status == HttpStatusCode.Unauthorized && more < 10);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal(3, counted + more);
     }
 
     public void Dispose() => _api.Dispose();

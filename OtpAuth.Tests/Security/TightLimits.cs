@@ -19,7 +19,7 @@ public sealed class TightLimits
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/auth/resend-otp")
         {
-            Content = JsonContent.Create(new { email = AuthClient.NewAddress() }),
+            Content = JsonContent.Create(new { email = AuthClient.NewAddress(), registration_id = Guid.CreateVersion7() }),
         };
         if (forwardedFor is not null)
         {

@@ -36,15 +36,47 @@ public sealed class InputRulesTests
         Assert.Equal(expected, error);
     }
 
+    [Theory]
+    [InlineData("Ada <ada@example.com>")]
+    [InlineData("<ada@example.com>")]
+    [InlineData("ada@example.com (Ada)")]
+    [InlineData("\"ada\"@example.com")]
+    [InlineData("\"a b\"@example.com")]
+    [InlineData("a,b@example.com")]
+    [InlineData("a;b@example.com")]
+    [InlineData("ada@[127.0.0.1]")]
+    [InlineData("@route.example:ada@example.com")]
+    [InlineData("a\\@b@example.com")]
+    [InlineData(".ada@example.com")]
+    [InlineData("ada.@example.com")]
+    [InlineData("a..da@example.com")]
+    [InlineData("ada＠example.com")]
+    [InlineData("ada@exa_mple.com")]
+    [InlineData("ada@-example.com")]
+    public void Anything_but_a_plain_address_is_refused_with_a_reason(string input)
+    {
+        Assert.Null(EmailAddress.Normalize(input, out var error));
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
+    [Theory]
+    [InlineData("ada@bücher.example", "ada@xn--bcher-kva.example")]
+    [InlineData("ada@BÜCHER.example", "ada@xn--bcher-kva.example")]
+    [InlineData("ada@xn--bcher-kva.example", "ada@xn--bcher-kva.example")]
+    [InlineData("ada@XN--BCHER-KVA.EXAMPLE", "ada@xn--bcher-kva.example")]
+    public void A_domain_has_one_spelling_its_punycode(string input, string expected) =>
+        Assert.Equal(expected, EmailAddress.Normalize(input, out _));
+
     [Fact]
     public void Emails_longer_than_254_characters_are_refused()
     {
         var local = new string('a', 64);
-        var fits = $"{local}@{new string('b', 254 - 64 - 1 - 4)}.com";
+        // Labels of at most 63 characters: 63 + 1 + 63 + 1 + 57 + 4 = 189 after the 64 + 1 of the local part.
+        var fits = $"{local}@{new string('b', 63)}.{new string('c', 63)}.{new string('d', 57)}.com";
         Assert.Equal(254, fits.Length);
 
         Assert.NotNull(EmailAddress.Normalize(fits, out _));
-        Assert.Null(EmailAddress.Normalize("c" + fits, out var error));
+        Assert.Null(EmailAddress.Normalize(fits[..^4] + "x.com", out var error));
         Assert.Equal("Email must be at most 254 characters long.", error);
     }
 

@@ -7,43 +7,49 @@ namespace OtpAuth.Tests.Unit;
 public sealed class OtpHasherTests
 {
     private const string Key = "unit-test-hash-key-of-at-least-32-bytes";
+    private static readonly Guid Registration = Guid.Parse("0197a3e2-5b1c-7c4e-9a0b-3f2d1e4c5b6a");
     private readonly OtpHasher _hasher = new(Key);
 
-    [Fact]
-    public void A_code_is_stored_as_HMAC_SHA256_of_the_email_and_code_under_the_hash_key()
-    {
-        var expected = Convert.ToHexStringLower(
-            HMACSHA256.HashData(Encoding.UTF8.GetBytes(Key), Encoding.UTF8.GetBytes("otp\nada@example.com\n123456")));
+    private string Hash(string email = "ada@example.com", string code = "123456", CodePurpose purpose = CodePurpose.Registration, Guid? subject = null) =>
+        _hasher.HashCode(purpose, subject ?? Registration, email, code);
 
-        Assert.Equal(expected, _hasher.HashCode("ada@example.com", "123456"));
+    [Fact]
+    public void A_code_is_stored_as_HMAC_SHA256_of_its_purpose_registration_email_and_code_under_the_hash_key()
+    {
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Key),
+            Encoding.UTF8.GetBytes("otp\nregistration\n0197a3e25b1c7c4e9a0b3f2d1e4c5b6a\nada@example.com\n123456")));
+
+        Assert.Equal(expected, Hash());
     }
 
     [Fact]
     public void The_stored_form_does_not_contain_the_code()
     {
-        var hash = _hasher.HashCode("ada@example.com", "123456");
+        var hash = Hash();
 
         Assert.Matches("^[0-9a-f]{64}$", hash);
         Assert.DoesNotContain("123456", hash, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_same_email_and_code_always_hash_alike() =>
-        Assert.Equal(_hasher.HashCode("ada@example.com", "123456"), new OtpHasher(Key).HashCode("ada@example.com", "123456"));
+    public void The_same_inputs_always_hash_alike() =>
+        Assert.Equal(Hash(), new OtpHasher(Key).HashCode(CodePurpose.Registration, Registration, "ada@example.com", "123456"));
 
     [Fact]
-    public void A_code_hashes_differently_for_another_email_another_code_or_another_key()
+    public void A_code_hashes_differently_for_another_email_code_registration_purpose_or_key()
     {
-        var hash = _hasher.HashCode("ada@example.com", "123456");
+        var hash = Hash();
 
-        Assert.NotEqual(hash, _hasher.HashCode("bob@example.com", "123456"));
-        Assert.NotEqual(hash, _hasher.HashCode("ada@example.com", "123457"));
-        Assert.NotEqual(hash, new OtpHasher(Key + "!").HashCode("ada@example.com", "123456"));
+        Assert.NotEqual(hash, Hash(email: "bob@example.com"));
+        Assert.NotEqual(hash, Hash(code: "123457"));
+        Assert.NotEqual(hash, Hash(subject: Guid.CreateVersion7()));
+        Assert.NotEqual(hash, Hash(purpose: CodePurpose.PasswordReset));
+        Assert.NotEqual(hash, new OtpHasher(Key + "!").HashCode(CodePurpose.Registration, Registration, "ada@example.com", "123456"));
     }
 
     [Fact]
     public void Email_and_code_cannot_be_shifted_into_each_other() =>
-        Assert.NotEqual(_hasher.HashCode("ada@example.com1", "23456"), _hasher.HashCode("ada@example.com", "123456"));
+        Assert.NotEqual(Hash(email: "ada@example.com1", code: "23456"), Hash());
 
     [Fact]
     public void Redis_key_names_identify_an_address_without_containing_it()
@@ -53,6 +59,6 @@ public sealed class OtpHasherTests
         Assert.Matches("^[0-9a-f]{32}$", id);
         Assert.Equal(id, _hasher.AddressKey("ada@example.com"));
         Assert.NotEqual(id, _hasher.AddressKey("bob@example.com"));
-        Assert.DoesNotContain(id, _hasher.HashCode("ada@example.com", "123456"), StringComparison.Ordinal);
+        Assert.DoesNotContain(id, Hash(), StringComparison.Ordinal);
     }
 }

@@ -45,6 +45,18 @@ public sealed class SmtpDeliveryTests
         Assert.DoesNotContain("bob@", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_mail_the_server_accepted_is_sent_even_when_the_goodbye_fails()
+    {
+        await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok", hangUpOnQuit: true);
+        var sender = Sender(server.Port);
+
+        await sender.SendCodeAsync("bob@example.test", "123456", TimeSpan.FromMinutes(2), Token);
+
+        var message = Assert.Single(server.Messages);
+        Assert.Contains("123456", message, StringComparison.Ordinal);
+    }
+
     private static SmtpEmailSender Sender(int port, string? username = null, string? password = null)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
@@ -56,25 +68,33 @@ public sealed class SmtpDeliveryTests
             new ApiMetrics(meters));
     }
 
-    /// <summary>Just enough SMTP for one session: a banner, EHLO without AUTH or STARTTLS, and a chosen answer to RCPT TO.</summary>
+    /// <summary>
+    /// Just enough SMTP for one session: a banner, EHLO without AUTH or STARTTLS, a chosen answer to RCPT TO, DATA, and on
+    /// QUIT either a goodbye or (<c>hangUpOnQuit</c>) a dropped connection.
+    /// </summary>
     private sealed class ScriptedSmtpServer : IAsyncDisposable
     {
         private readonly TcpListener _listener;
         private readonly Task _session;
+        private readonly bool _hangUpOnQuit;
 
-        private ScriptedSmtpServer(TcpListener listener, string rcptReply)
+        private ScriptedSmtpServer(TcpListener listener, string rcptReply, bool hangUpOnQuit)
         {
             _listener = listener;
+            _hangUpOnQuit = hangUpOnQuit;
             _session = Task.Run(() => ServeAsync(rcptReply));
         }
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-        public static ScriptedSmtpServer Start(string rcptReply)
+        /// <summary>The messages the server accepted (their DATA).</summary>
+        public List<string> Messages { get; } = [];
+
+        public static ScriptedSmtpServer Start(string rcptReply, bool hangUpOnQuit = false)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            return new ScriptedSmtpServer(listener, rcptReply);
+            return new ScriptedSmtpServer(listener, rcptReply, hangUpOnQuit);
         }
 
         private async Task ServeAsync(string rcptReply)
@@ -89,6 +109,26 @@ public sealed class SmtpDeliveryTests
                 while (await reader.ReadLineAsync() is { } line)
                 {
                     var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+                    if (verb == "DATA")
+                    {
+                        await writer.WriteLineAsync("354 go ahead");
+                        var data = new StringBuilder();
+                        while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".")
+                        {
+                            data.AppendLine(dataLine);
+                        }
+
+                        Messages.Add(data.ToString());
+                        await writer.WriteLineAsync("250 queued");
+                        continue;
+                    }
+
+                    if (verb == "QUIT" && _hangUpOnQuit)
+                    {
+                        client.Client.Close(); // accepted, then gone: no 221
+                        return;
+                    }
+
                     var reply = verb switch
                     {
                         "EHLO" => "250-scripted\r\n250 8BITMIME",
