@@ -15,8 +15,13 @@ internal static class EndpointLatency
         var rows = new List<(string Call, List<double> Times)>();
 
         var emails = Enumerable.Range(0, Samples).Select(_ => SystemUnderTest.NewEmail("latency")).ToList();
-        rows.Add(("POST /auth/register (new address; bcrypt + SMTP)", await SampleAsync(emails, email =>
-            api.PostAsJsonAsync("/auth/register", new { email, password = SystemUnderTest.Password }))));
+        var registrations = new Dictionary<string, string>();
+        rows.Add(("POST /auth/register (new address; bcrypt + SMTP)", await SampleAsync(emails, async email =>
+        {
+            var response = await api.PostAsJsonAsync("/auth/register", new { email, password = SystemUnderTest.Password });
+            registrations[email] = await SystemUnderTest.RegistrationIdAsync(response);
+            return response;
+        })));
 
         var codes = new List<string>();
         foreach (var email in emails)
@@ -25,13 +30,13 @@ internal static class EndpointLatency
         }
 
         rows.Add(("POST /auth/verify-otp (right code)", await SampleAsync(Enumerable.Range(0, Samples).ToList(), i =>
-            api.PostAsJsonAsync("/auth/verify-otp", new { email = emails[i], code = codes[i] }))));
+            api.PostAsJsonAsync("/auth/verify-otp", new { email = emails[i], code = codes[i], registration_id = registrations[emails[i]] }))));
 
         rows.Add(("POST /auth/verify-otp (wrong code)", await SampleAsync(Enumerable.Range(0, Samples).ToList(), _ =>
-            api.PostAsJsonAsync("/auth/verify-otp", new { email = SystemUnderTest.NewEmail("unknown"), code = "000000" }))));
+            api.PostAsJsonAsync("/auth/verify-otp", new { email = SystemUnderTest.NewEmail("unknown"), code = "000000", registration_id = Guid.CreateVersion7() }))));
 
-        rows.Add(("POST /auth/resend-otp (unknown address)", await SampleAsync(Enumerable.Range(0, Samples).ToList(), _ =>
-            api.PostAsJsonAsync("/auth/resend-otp", new { email = SystemUnderTest.NewEmail("resend") }))));
+        rows.Add(("POST /auth/resend-otp (no such registration)", await SampleAsync(Enumerable.Range(0, Samples).ToList(), _ =>
+            api.PostAsJsonAsync("/auth/resend-otp", new { email = SystemUnderTest.NewEmail("resend"), registration_id = Guid.CreateVersion7() }))));
 
         string? token = null;
         rows.Add(("POST /auth/login (right password)", await SampleAsync(emails, async email =>

@@ -65,7 +65,7 @@ internal static class LoginFlood
         {
             results["GET /health"].Add(await SystemUnderTest.TimeAsync(() => probe.GetAsync("/health", cancellationToken)));
             results["POST /auth/verify-otp (wrong code)"].Add(await SystemUnderTest.TimeAsync(() =>
-                probe.PostAsJsonAsync("/auth/verify-otp", new { email = SystemUnderTest.NewEmail("probe"), code = "000000" }, cancellationToken)));
+                probe.PostAsJsonAsync("/auth/verify-otp", new { email = SystemUnderTest.NewEmail("probe"), code = "000000", registration_id = Guid.CreateVersion7() }, cancellationToken)));
             await Task.Delay(100, cancellationToken);
         }
 

@@ -25,7 +25,8 @@ var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ot
 var api = appHost.CreateResourceBuilder<ProjectResource>("api");
 foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me" })
 {
-    api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000").WithEnvironment($"RateLimits__{endpoint}__PerAddress", "1000000");
+    api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000").WithEnvironment($"RateLimits__{endpoint}__PerAddress", "1000000")
+        .WithEnvironment($"RateLimits__{endpoint}__AddressCeiling", "0");
 }
 
 api.WithEnvironment("RateLimits__MailsPerMinute", "1000000")

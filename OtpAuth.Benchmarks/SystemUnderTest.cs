@@ -20,10 +20,18 @@ internal sealed class SystemUnderTest(DistributedApplication app)
     public async Task<string> CreateVerifiedAccountAsync()
     {
         var email = NewEmail("account");
-        (await Api.PostAsJsonAsync("/auth/register", new { email, password = Password })).EnsureSuccessStatusCode();
+        var registration = await RegistrationIdAsync(await Api.PostAsJsonAsync("/auth/register", new { email, password = Password }));
         var code = await Mail.WaitForCodeAsync(email);
-        (await Api.PostAsJsonAsync("/auth/verify-otp", new { email, code })).EnsureSuccessStatusCode();
+        (await Api.PostAsJsonAsync("/auth/verify-otp", new { email, code, registration_id = registration })).EnsureSuccessStatusCode();
         return email;
+    }
+
+    /// <summary>The registration id of a register answer (which must be a success).</summary>
+    public static async Task<string> RegistrationIdAsync(HttpResponseMessage response)
+    {
+        response.EnsureSuccessStatusCode();
+        await response.Content.LoadIntoBufferAsync();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("registration_id").GetString()!;
     }
 
     /// <summary>Milliseconds one request takes, start to end of the response body.</summary>
