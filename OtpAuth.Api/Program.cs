@@ -1,6 +1,7 @@
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Security;
+using OtpAuth.Api.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,5 +21,6 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapApiDocs();
 app.MapAuthApi();
+app.MapWellKnownApi();
 
 app.Run();

@@ -10,7 +10,7 @@ var redis = builder.AddRedisServer("redis");
 var mail = builder.AddMailServer("mail", smtpPort: builder.PreferredPort(1025, "mail"), inboxPort: builder.PreferredPort(1080, "mail"));
 
 // Generated once and kept in the AppHost's user secrets; set Parameters:<name> to supply your own.
-var jwtSigningKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
+var jwtKeyRingSecret = builder.AddParameter("jwt-key-ring-secret", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
 var otpHashKey = builder.AddParameter("otp-hash-key", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
 
 // The Web draws one box per digit and counts the resend cooldown down, so both get the Api's values from here.
@@ -25,11 +25,13 @@ var api = builder.AddProject<Projects.OtpAuth_Api>("api")
     .WithReference(database).WaitFor(database)
     .WithReference(redis).WaitFor(redis)
     .WithReference(mail).WaitFor(mail)
-    .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+    .WithEnvironment("Jwt__KeyRingSecret", jwtKeyRingSecret)
     .WithEnvironment("Otp__HashKey", otpHashKey)
     .WithEnvironment("Otp__Length", otpLength)
     .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown)
     .WithExternalHttpEndpoints();
+// The Api's own URL is the tokens' issuer, so any JwtBearer with Authority = that URL finds the keys by discovery.
+api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
 
 builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithHttpEndpoint(port: builder.PreferredPort(5500, "web"))

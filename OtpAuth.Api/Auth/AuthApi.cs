@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Login;
 using OtpAuth.Api.Registration;
+using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Verification;
 
 namespace OtpAuth.Api.Auth;
@@ -15,7 +16,7 @@ public interface IAddressedRequest
 
 /// <summary>
 /// The <c>/auth</c> endpoints of DESIGN.md §3, each flow in its own folder beside its endpoints (Registration,
-/// Verification, Login), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
+/// Verification, Login, Sessions), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
 /// request fields are nullable so that a missing field is a validation error naming it, not an unreadable body.
 /// </summary>
 public static class AuthApi
@@ -24,7 +25,8 @@ public static class AuthApi
         app.MapGroup("/auth").WithTags("Auth")
             .MapRegistrationApi()
             .MapVerificationApi()
-            .MapLoginApi();
+            .MapLoginApi()
+            .MapSessionsApi();
 
     public static ProblemHttpResult Problem(int status, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status);

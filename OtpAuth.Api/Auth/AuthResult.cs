@@ -1,4 +1,4 @@
-using OtpAuth.Api.Tokens;
+using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Users;
 
 namespace OtpAuth.Api.Auth;
@@ -19,9 +19,9 @@ public enum AuthStatus
 
 /// <summary>What a flow came to; <see cref="RetryAfter"/> is set for <see cref="AuthStatus.RateLimited"/> and <see cref="AuthStatus.Busy"/>.</summary>
 public readonly record struct AuthResult(
-    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, AccessToken? Token = null, Guid? RegistrationId = null)
+    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null)
 {
-    public static AuthResult Ok(User? user = null, AccessToken? token = null) => new(AuthStatus.Success, User: user, Token: token);
+    public static AuthResult Ok(User? user = null, IssuedSession? session = null) => new(AuthStatus.Success, User: user, Session: session);
 
     public static AuthResult Limited(TimeSpan retryAfter) => new(AuthStatus.RateLimited, retryAfter);
 

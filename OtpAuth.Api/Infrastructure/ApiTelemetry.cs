@@ -47,6 +47,9 @@ public sealed class ApiMetrics
     private readonly Counter<long> _emailFailures;
     private readonly Counter<long> _rateLimited;
     private readonly Histogram<double> _emailSendDuration;
+    private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _revocations;
+    private readonly Counter<long> _passwordResets;
 
     public ApiMetrics(IMeterFactory meterFactory)
     {
@@ -57,6 +60,9 @@ public sealed class ApiMetrics
         _logins = meter.CreateCounter<long>("otpauth.logins", "{login}", "Logins, by outcome: ok, bad_password, unverified, throttled.");
         _emailFailures = meter.CreateCounter<long>("otpauth.email.failures", "{email}", "Mails the SMTP server could not take.");
         _rateLimited = meter.CreateCounter<long>("otpauth.rate_limited", "{request}", "Requests refused with 429, by endpoint and by what was over its limit.");
+        _refreshes = meter.CreateCounter<long>("otpauth.sessions.refreshes", "{refresh}", "Refresh token uses, by outcome: ok, invalid, reused (a rotated token presented again: the session is revoked).");
+        _revocations = meter.CreateCounter<long>("otpauth.sessions.revocations", "{session}", "Sessions revoked, by reason: logout, logout_all, revoke, reuse, password_reset, password_change.");
+        _passwordResets = meter.CreateCounter<long>("otpauth.password.resets", "{reset}", "Password resets and changes, by kind (reset_requested, reset, change) and outcome.");
         _emailSendDuration = meter.CreateHistogram<double>("otpauth.email.send.duration", "ms", "Time to hand one mail to the SMTP server.");
     }
 
@@ -77,4 +83,18 @@ public sealed class ApiMetrics
 
     public void EmailSendTook(TimeSpan duration, bool ok) =>
         _emailSendDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));
+
+    /// <param name="outcome">ok, invalid or reused.</param>
+    public void Refreshed(string outcome) => _refreshes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void SessionsRevoked(int count, string reason)
+    {
+        if (count > 0)
+        {
+            _revocations.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    public void PasswordReset(string kind, string outcome) => _passwordResets.Add(1,
+        new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
 }

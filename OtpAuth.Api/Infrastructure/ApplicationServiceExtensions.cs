@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
@@ -11,6 +13,7 @@ using OtpAuth.Api.Passwords;
 using OtpAuth.Api.RateLimiting;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Security;
+using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Tokens;
 using OtpAuth.Api.Users;
 using OtpAuth.Api.Verification;
@@ -43,6 +46,8 @@ public static class ApplicationServiceExtensions
             .AddSingleton<IValidateOptions<OtpOptions>, OtpOptionsValidator>();
         services.AddValidatedOptions<JwtOptions>(JwtOptions.SectionName).Services
             .AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddValidatedOptions<SessionLifetimeOptions>(SessionLifetimeOptions.SectionName).Services
+            .AddSingleton<IValidateOptions<SessionLifetimeOptions>, SessionLifetimeOptionsValidator>();
         services.AddValidatedOptions<PasswordOptions>(PasswordOptions.SectionName);
         services.AddValidatedOptions<LoginOptions>(LoginOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
@@ -65,7 +70,16 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<CodeDelivery>();
+        // The signing keys' private halves are kept by Data Protection, its ring in PostgreSQL (shared by every replica)
+        // and encrypted under Jwt:KeyRingSecret.
+        services.AddDataProtection().SetApplicationName("OtpAuth").PersistKeysToDbContext<OtpAuthDbContext>();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>, KeyRingEncryptionSetup>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddHostedService<SigningKeyRotation>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<RevokedSessions>();
+        services.AddScoped<SessionStore>();
+        services.AddHostedService<SessionPurge>();
         services.AddSingleton<IOtpEmailSender, SmtpEmailSender>();
         services.AddScoped<RegistrationFlow>();
         services.AddScoped<VerificationFlow>();

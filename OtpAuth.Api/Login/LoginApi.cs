@@ -12,7 +12,13 @@ namespace OtpAuth.Api.Login;
 public sealed record LoginRequest(string? Email, string? Password) : IAddressedRequest;
 
 /// <param name="ExpiresIn">Seconds until the access token expires.</param>
-public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+/// <param name="RefreshToken">Opaque; exchange it at <c>POST /auth/refresh</c> for a new pair. Each one works once.</param>
+/// <param name="RefreshExpiresIn">Seconds the refresh token stays valid if unused.</param>
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, int RefreshExpiresIn)
+{
+    public static TokenResponse From(Sessions.IssuedSession session) => new(
+        session.Access.Token, "bearer", (int)session.Access.ExpiresIn.TotalSeconds, session.RefreshToken, (int)session.RefreshExpiresIn.TotalSeconds);
+}
 
 public sealed record MeResponse(Guid Id, string Email, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
@@ -26,7 +32,7 @@ public static class LoginApi
     {
         group.MapPost("/login", Login)
             .WithName("Login")
-            .WithSummary("Exchange email and password for a bearer token")
+            .WithSummary("Exchange email and password for an access token and a refresh token (a new session)")
             .WithDescription("403 Email not verified comes only when the password matches the newest pending registration of the address.")
             .WithRequestExample(new LoginRequest("ada@example.com", "correct horse battery staple"))
             .ProducesJsonBodyProblems()
@@ -59,11 +65,10 @@ public static class LoginApi
             return AuthApi.Invalid(("email", emailError), ("password", passwordError));
         }
 
-        var result = await login.LoginAsync(email, PasswordRules.Normalize(request.Password!), ClientAddress.For(context), cancellationToken);
+        var result = await login.LoginAsync(email, PasswordRules.Normalize(request.Password!), ClientAddress.For(context), context.Request.Headers.UserAgent.ToString(), cancellationToken);
         return result.Status switch
         {
-            AuthStatus.Success => TypedResults.Ok(new TokenResponse(
-                result.Token!.Value.Token, "bearer", (int)result.Token.Value.ExpiresIn.TotalSeconds)),
+            AuthStatus.Success => TypedResults.Ok(TokenResponse.From(result.Session!)),
             AuthStatus.NotVerified => AuthApi.Problem(StatusCodes.Status403Forbidden, NotVerified),
             AuthStatus.RateLimited => AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many failed logins for this address."),
             _ => AuthApi.Problem(StatusCodes.Status401Unauthorized, InvalidCredentials),

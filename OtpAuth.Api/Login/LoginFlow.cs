@@ -6,7 +6,7 @@ using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Security;
-using OtpAuth.Api.Tokens;
+using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Users;
 
 namespace OtpAuth.Api.Login;
@@ -24,7 +24,7 @@ public sealed partial class LoginFlow(
     PasswordHasher passwords,
     HashingGate hashing,
     LoginThrottle throttle,
-    TokenIssuer tokens,
+    SessionStore sessions,
     OtpHasher ids,
     ApiMetrics metrics,
     IOptions<AuthOptions> authOptions,
@@ -32,7 +32,7 @@ public sealed partial class LoginFlow(
     ILogger<LoginFlow> logger,
     ILoggerFactory loggers)
 {
-    public async Task<AuthResult> LoginAsync(string email, string password, string client, CancellationToken cancellationToken)
+    public async Task<AuthResult> LoginAsync(string email, string password, string client, string? userAgent, CancellationToken cancellationToken)
     {
         var attempt = await throttle.BeginAsync(email, client);
         if (!attempt.Allowed)
@@ -45,7 +45,7 @@ public sealed partial class LoginFlow(
 
         try
         {
-            return await CheckAsync(email, password, client, attempt, cancellationToken);
+            return await CheckAsync(email, password, client, userAgent, attempt, cancellationToken);
         }
         catch (HashingBusyException)
         {
@@ -54,13 +54,13 @@ public sealed partial class LoginFlow(
         }
     }
 
-    private async Task<AuthResult> CheckAsync(string email, string password, string client, LoginAttempt attempt, CancellationToken cancellationToken)
+    private async Task<AuthResult> CheckAsync(string email, string password, string client, string? userAgent, LoginAttempt attempt, CancellationToken cancellationToken)
     {
         var conceal = authOptions.Value.ConcealExistingAccounts;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (user is not null && await VerifyAsync(password, user.PasswordHash, cancellationToken))
         {
-            return await SucceedAsync(user, email, password, client, cancellationToken);
+            return await SucceedAsync(user, email, password, client, userAgent, cancellationToken);
         }
 
         if (user is null && conceal)
@@ -92,7 +92,7 @@ public sealed partial class LoginFlow(
         return AuthStatus.InvalidCredentials;
     }
 
-    private async Task<AuthResult> SucceedAsync(User user, string email, string password, string client, CancellationToken cancellationToken)
+    private async Task<AuthResult> SucceedAsync(User user, string email, string password, string client, string? userAgent, CancellationToken cancellationToken)
     {
         await throttle.SucceededAsync(email, client);
         await RehashIfNeededAsync(user, password, cancellationToken);
@@ -100,7 +100,7 @@ public sealed partial class LoginFlow(
         await db.SaveChangesAsync(cancellationToken);
         LogLoggedIn(user.Id);
         metrics.LoggedIn("ok");
-        return AuthResult.Ok(user, tokens.Issue(user));
+        return AuthResult.Ok(user, await sessions.StartAsync(user, userAgent, cancellationToken));
     }
 
     /// <summary>One bcrypt verification under the hashing gate; against the dummy hash when there is nothing to check.</summary>

@@ -52,7 +52,11 @@ public sealed class RateLimitOptions
     /// </summary>
     public EndpointLimit Login { get; set; } = new() { PerIp = 100, PerAddress = 0, WindowSeconds = 900 };
 
+    /// <summary>The account endpoints behind a bearer token: me, sessions, logout, password change.</summary>
     public EndpointLimit Me { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 60 };
+
+    /// <summary>Refresh tokens are 256 random bits, so this bounds load, not guessing.</summary>
+    public EndpointLimit Refresh { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 900 };
 
     /// <summary>How many times a client's own limit an IPv6 /56 gets (a home or office holds one; its /64s are not strangers).</summary>
     [Range(1, 1_000, ErrorMessage = "RateLimits:Ipv6SiteFactor must be between 1 and 1000.")]
@@ -80,6 +84,7 @@ public sealed class RateLimitOptions
         RateLimitedEndpoint.VerifyOtp => VerifyOtp,
         RateLimitedEndpoint.ResendOtp => ResendOtp,
         RateLimitedEndpoint.Login => Login,
+        RateLimitedEndpoint.Refresh => Refresh,
         _ => Me,
     };
 }
@@ -126,4 +131,5 @@ public enum RateLimitedEndpoint
     ResendOtp,
     Login,
     Me,
+    Refresh,
 }

@@ -45,4 +45,16 @@ public static partial class SecurityEvents
     [LoggerMessage(EventId = 6008, EventName = "RegistrationVoided", Level = LogLevel.Warning,
         Message = "Pending registration {RegistrationId} (address {AddressId}) is void after {FailedAttempts} wrong codes; the last from {ClientIp}")]
     public static partial void RegistrationVoided(ILogger logger, Guid registrationId, string addressId, int failedAttempts, string clientIp);
+
+    [LoggerMessage(EventId = 6009, EventName = "RefreshTokenReused", Level = LogLevel.Warning,
+        Message = "A rotated refresh token of session {SessionId} (user {UserId}) was presented again from {ClientIp}; the session is revoked")]
+    public static partial void RefreshTokenReused(ILogger logger, Guid sessionId, Guid userId, string clientIp);
+
+    [LoggerMessage(EventId = 6010, EventName = "SessionsRevoked", Level = LogLevel.Information,
+        Message = "Revoked {Count} sessions of user {UserId}: {Reason}")]
+    public static partial void SessionsRevoked(ILogger logger, Guid userId, int count, string reason);
+
+    [LoggerMessage(EventId = 6011, EventName = "PasswordChanged", Level = LogLevel.Information,
+        Message = "Password of user {UserId} replaced ({How}) from {ClientIp}")]
+    public static partial void PasswordChanged(ILogger logger, Guid userId, string how, string clientIp);
 }

@@ -1,15 +1,18 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using OtpAuth.Api.Sessions;
 
 namespace OtpAuth.Api.Tokens;
 
 /// <summary>
-/// Validates bearer tokens exactly as <see cref="TokenIssuer"/> makes them: HS256 only (so "none", HS512 and RS256
-/// are refused even when signed with the same key), our issuer and audience, a lifetime with at most 30 s of clock
-/// skew (the framework's default is 5 minutes), and claim names kept as sent (<c>sub</c> stays <c>sub</c>).
+/// Validates bearer tokens exactly as <see cref="TokenIssuer"/> makes them: ES256 only (so "none", HS256 and RS256 are
+/// refused), a published key of our ring by its <c>kid</c> (an unknown kid is refused, never tried against every key),
+/// <c>typ: at+jwt</c>, our issuer and audience, a lifetime with at most 30 s of clock skew (the framework's default is
+/// 5 minutes), claim names kept as sent. Then the Api's own endpoints refuse a token whose session was revoked: one
+/// Redis lookup (<see cref="RevokedSessions"/>), no database round trip. Other services rely on the short lifetime.
 /// </summary>
-internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions) : IConfigureNamedOptions<JwtBearerOptions>
+internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, SigningKeyRing keys) : IConfigureNamedOptions<JwtBearerOptions>
 {
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
@@ -26,8 +29,9 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions) : IConfigu
         {
             ValidIssuer = jwt.Issuer,
             ValidAudience = jwt.Audience,
-            IssuerSigningKey = jwt.CreateSigningKey(),
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidTypes = [TokenIssuer.TokenType],
+            IssuerSigningKeyResolver = (_, _, kid, _) => keys.Resolve(kid),
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
             ValidateIssuer = true,
             ValidateAudience = true,
             ValidateLifetime = true,
@@ -36,6 +40,18 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions) : IConfigu
             RequireExpirationTime = true,
             ClockSkew = ClockSkew,
             NameClaimType = "email",
+        };
+        options.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = async context =>
+            {
+                var revoked = context.HttpContext.RequestServices.GetRequiredService<RevokedSessions>();
+                if (!Guid.TryParse(context.Principal?.FindFirst(TokenIssuer.SessionClaim)?.Value, out var sessionId)
+                    || await revoked.IsRevokedAsync(sessionId))
+                {
+                    context.Fail("The session of this token has ended.");
+                }
+            },
         };
     }
 

@@ -1,21 +1,24 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace OtpAuth.Api.Tokens;
 
+/// <summary>The <c>Jwt</c> section: who issues the access tokens, for whom, how long they live and how often the key changes.</summary>
 public sealed class JwtOptions
 {
     public const string SectionName = "Jwt";
 
-    /// <summary>HS256 needs a key at least as long as its 256-bit output (RFC 7518 §3.2).</summary>
-    public const int MinSigningKeyBytes = 32;
+    public const int MinKeyRingSecretBytes = 32;
 
-    /// <summary>The HMAC-SHA256 signing key, used as its UTF-8 bytes.</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "Jwt:SigningKey is required: a random secret of at least 32 bytes (environment: Jwt__SigningKey).")]
-    public string SigningKey { get; set; } = "";
+    /// <summary>
+    /// The secret the Data Protection key ring is encrypted under at rest (see <see cref="KeyRingEncryption"/>); the
+    /// ring in turn encrypts the signing keys. Used as its UTF-8 bytes.
+    /// </summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Jwt:KeyRingSecret is required: a random secret of at least 32 bytes (environment: Jwt__KeyRingSecret).")]
+    public string KeyRingSecret { get; set; } = "";
 
+    /// <summary>The <c>iss</c> of every token and the issuer of the discovery document; the Api's public URL, so a JwtBearer can use it as Authority.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Jwt:Issuer must not be empty.")]
     public string Issuer { get; set; } = "otpauth";
 
@@ -23,15 +26,24 @@ public sealed class JwtOptions
     public string Audience { get; set; } = "otpauth";
 
     [Range(1, 1440, ErrorMessage = "Jwt:AccessTokenMinutes must be between 1 and 1440.")]
-    public int AccessTokenMinutes { get; set; } = 30;
+    public int AccessTokenMinutes { get; set; } = 15;
 
-    public SymmetricSecurityKey CreateSigningKey() => new(Encoding.UTF8.GetBytes(SigningKey));
+    /// <summary>
+    /// How long one signing key signs (fractions of a day allowed). The next key is published a quarter of this before it
+    /// signs, and a retired key stays published until the last token it signed has expired.
+    /// </summary>
+    [Range(0.0001, 365, ErrorMessage = "Jwt:KeyRotationDays must be between 0.0001 and 365.")]
+    public double KeyRotationDays { get; set; } = 30;
+
+    public TimeSpan AccessTokenLifetime => TimeSpan.FromMinutes(AccessTokenMinutes);
+
+    public TimeSpan KeyRotation => TimeSpan.FromDays(KeyRotationDays);
 }
 
 internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
 {
     public ValidateOptionsResult Validate(string? name, JwtOptions options) =>
-        !string.IsNullOrEmpty(options.SigningKey) && Encoding.UTF8.GetByteCount(options.SigningKey) < JwtOptions.MinSigningKeyBytes
-            ? ValidateOptionsResult.Fail($"Jwt:SigningKey must be at least {JwtOptions.MinSigningKeyBytes} bytes long.")
+        !string.IsNullOrEmpty(options.KeyRingSecret) && Encoding.UTF8.GetByteCount(options.KeyRingSecret) < JwtOptions.MinKeyRingSecretBytes
+            ? ValidateOptionsResult.Fail($"Jwt:KeyRingSecret must be at least {JwtOptions.MinKeyRingSecretBytes} bytes long.")
             : ValidateOptionsResult.Success;
 }

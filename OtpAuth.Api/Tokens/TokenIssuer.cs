@@ -8,31 +8,40 @@ namespace OtpAuth.Api.Tokens;
 
 public readonly record struct AccessToken(string Token, TimeSpan ExpiresIn);
 
-/// <summary>Issues HS256 access tokens: <c>sub</c> = user id, <c>email</c>, a fresh <c>jti</c>, issuer, audience, lifetime.</summary>
-public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock)
+/// <summary>
+/// Issues ES256 access tokens in the RFC 9068 profile: header <c>typ: at+jwt</c> and the signing key's <c>kid</c>;
+/// claims <c>iss</c>, <c>aud</c>, <c>sub</c> (user id), <c>sid</c> (session id), <c>client_id</c>, <c>email</c>,
+/// <c>jti</c>, <c>iat</c>, <c>exp</c>.
+/// </summary>
+public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> options, TimeProvider clock)
 {
+    public const string TokenType = "at+jwt";
+    public const string SessionClaim = "sid";
+
     private readonly JsonWebTokenHandler _handler = new();
 
-    public AccessToken Issue(User user)
+    public AccessToken Issue(User user, Guid sessionId)
     {
         var jwt = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        var lifetime = TimeSpan.FromMinutes(jwt.AccessTokenMinutes);
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
+            TokenType = TokenType,
             Issuer = jwt.Issuer,
             Audience = jwt.Audience,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + lifetime,
+            Expires = now + jwt.AccessTokenLifetime,
             Subject = new ClaimsIdentity(
             [
                 new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
+                new Claim(SessionClaim, sessionId.ToString()),
+                new Claim("client_id", jwt.Audience),
                 new Claim(JwtRegisteredClaimNames.Email, user.Email),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString()),
             ]),
-            SigningCredentials = new SigningCredentials(jwt.CreateSigningKey(), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = keys.Current(),
         });
-        return new AccessToken(token, lifetime);
+        return new AccessToken(token, jwt.AccessTokenLifetime);
     }
 }

@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OtpAuth.Api.Registration;
+using OtpAuth.Api.Sessions;
+using OtpAuth.Api.Tokens;
 
 namespace OtpAuth.Api.Users;
 
-public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options) : DbContext(options)
+public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>The longest address RFC 5321 lets through (a path of 256 octets less the angle brackets).</summary>
     public const int MaxEmailLength = 254;
@@ -11,6 +14,15 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
     public DbSet<User> Users => Set<User>();
 
     public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
+
+    public DbSet<Session> Sessions => Set<Session>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    /// <summary>ASP.NET Core Data Protection's key ring, shared by every replica (encrypted: see <see cref="KeyRingEncryption"/>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -37,5 +49,48 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         pending.Property(p => p.CreatedAt).HasColumnName("created_at");
         pending.Property(p => p.ExpiresAt).HasColumnName("expires_at");
         pending.Property(p => p.FailedAttempts).HasColumnName("failed_attempts");
+
+        var session = modelBuilder.Entity<Session>();
+        session.ToTable("sessions");
+        session.HasKey(x => x.Id).HasName("pk_sessions");
+        session.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+        session.Property(x => x.UserId).HasColumnName("user_id");
+        session.HasIndex(x => x.UserId).HasDatabaseName("ix_sessions_user_id");
+        session.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).HasConstraintName("fk_sessions_users").OnDelete(DeleteBehavior.Cascade);
+        session.Property(x => x.CreatedAt).HasColumnName("created_at");
+        session.Property(x => x.LastUsedAt).HasColumnName("last_used_at");
+        session.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+        session.Property(x => x.AbsoluteExpiresAt).HasColumnName("absolute_expires_at");
+        session.Property(x => x.RevokedAt).HasColumnName("revoked_at");
+        session.Property(x => x.UserAgent).HasColumnName("user_agent").HasMaxLength(SessionStore.MaxUserAgentLength);
+
+        var refresh = modelBuilder.Entity<RefreshToken>();
+        refresh.ToTable("refresh_tokens");
+        refresh.HasKey(x => x.Hash).HasName("pk_refresh_tokens");
+        refresh.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(43);
+        refresh.Property(x => x.SessionId).HasColumnName("session_id");
+        refresh.HasIndex(x => x.SessionId).HasDatabaseName("ix_refresh_tokens_session_id");
+        refresh.HasOne<Session>().WithMany().HasForeignKey(x => x.SessionId).HasConstraintName("fk_refresh_tokens_sessions").OnDelete(DeleteBehavior.Cascade);
+        refresh.Property(x => x.CreatedAt).HasColumnName("created_at");
+        refresh.Property(x => x.UsedAt).HasColumnName("used_at");
+
+        var key = modelBuilder.Entity<SigningKey>();
+        key.ToTable("signing_keys");
+        key.HasKey(x => x.Kid).HasName("pk_signing_keys");
+        key.Property(x => x.Kid).HasColumnName("kid").HasMaxLength(32);
+        key.Property(x => x.Issuer).HasColumnName("issuer").HasMaxLength(512);
+        key.HasIndex(x => new { x.Issuer, x.SignUntil }).HasDatabaseName("ix_signing_keys_issuer_sign_until");
+        key.Property(x => x.ProtectedPrivateKey).HasColumnName("protected_private_key");
+        key.Property(x => x.CreatedAt).HasColumnName("created_at");
+        key.Property(x => x.SignFrom).HasColumnName("sign_from");
+        key.Property(x => x.SignUntil).HasColumnName("sign_until");
+        key.Property(x => x.UnpublishAt).HasColumnName("unpublish_at");
+
+        var ring = modelBuilder.Entity<DataProtectionKey>();
+        ring.ToTable("data_protection_keys");
+        ring.HasKey(x => x.Id).HasName("pk_data_protection_keys");
+        ring.Property(x => x.Id).HasColumnName("id");
+        ring.Property(x => x.FriendlyName).HasColumnName("friendly_name");
+        ring.Property(x => x.Xml).HasColumnName("xml");
     }
 }

@@ -98,6 +98,33 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
         return (await ReadJsonAsync(login)).GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>Logs in (the account must exist); returns the access and refresh tokens.</summary>
+    public async Task<SignedIn> SignInAsync(string email, string password = Password)
+    {
+        using var login = await LoginAsync(email, password);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return SignedIn.From(await ReadJsonAsync(login));
+    }
+
+    public Task<HttpResponseMessage> RefreshAsync(string refreshToken) => PostAsync("/auth/refresh", new { refresh_token = refreshToken });
+
+    /// <summary>A request with <paramref name="bearerToken"/>, and a JSON body when one is given.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearerToken, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return Http.SendAsync(request, Token);
+    }
+
     public Task<string> WaitForNewCodeAsync(string email, int previousCount) => Mail.WaitForNewCodeAsync(email, previousCount, Token);
 
     public async Task<int> CountMailsAsync(string email) => (await Mail.GetMessagesToAsync(email, Token)).Count;
@@ -151,4 +178,12 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
     }
 
     public void Dispose() => Http.Dispose();
+}
+
+/// <summary>What login and refresh answer.</summary>
+public sealed record SignedIn(string AccessToken, string RefreshToken, int ExpiresIn, int RefreshExpiresIn)
+{
+    public static SignedIn From(JsonElement body) => new(
+        body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!,
+        body.GetProperty("expires_in").GetInt32(), body.GetProperty("refresh_expires_in").GetInt32());
 }

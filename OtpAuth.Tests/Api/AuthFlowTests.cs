@@ -33,7 +33,9 @@ public sealed class AuthFlowTests(OtpAuthSystem system) : IDisposable
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var token = await AuthClient.ReadJsonAsync(login);
         Assert.Equal("bearer", token.GetProperty("token_type").GetString());
-        Assert.Equal(30 * 60, token.GetProperty("expires_in").GetInt32());
+        Assert.Equal(15 * 60, token.GetProperty("expires_in").GetInt32());
+        Assert.Equal(30 * 24 * 3600, token.GetProperty("refresh_expires_in").GetInt32());
+        Assert.Equal(43, token.GetProperty("refresh_token").GetString()!.Length); // 256 random bits, base64url
 
         using var me = await _client.MeAsync(token.GetProperty("access_token").GetString());
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);

@@ -88,6 +88,9 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     /// <summary>The Api variant with tight limits, as two replicas (<c>api-limits-0</c>, <c>api-limits-1</c>) on a Redis of their own.</summary>
     public const string Limits = "api-limits";
 
+    /// <summary>An Api whose signing key rotates every 26 seconds.</summary>
+    public const string Rotation = "api-rotation";
+
     /// <summary>Resends per client IP per window on <see cref="Limits"/>.</summary>
     public const int LimitsResendPerIp = 4;
 
@@ -153,6 +156,10 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__MaxSendsPerHour", "1000")
             .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000");
 
+        // A signing key that changes every 26 s (checked every 1.3 s), so a test sees a key retire while still published.
+        AddApiVariant(builder, Rotation, "redis").WithGenerousClientLimits()
+            .WithEnvironment("Jwt__KeyRotationDays", "0.0003");
+
         // The service-wide mail budget: 3 a minute, counted in a Redis of its own (the budget's counter is one key per
         // Redis, so any other variant's mail would spend it). One test uses this variant, once per run.
         builder.AddLocalRedis("redis-mailcap");
@@ -166,15 +173,17 @@ public sealed class OtpAuthSystem : IAsyncLifetime
         var database = builder.CreateResourceBuilder<IResourceWithConnectionString>("otpauth");
         var mail = builder.CreateResourceBuilder<IResourceWithConnectionString>("mail");
         var redis = builder.CreateResourceBuilder<IResourceWithConnectionString>(redisName);
-        return builder.AddProject<Projects.OtpAuth_Api>(name)
+        var api = builder.AddProject<Projects.OtpAuth_Api>(name)
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health")
             .WithReference(database).WaitFor(database)
             .WithReference(mail).WaitFor(mail)
             .WithReference(redis, connectionName: "redis").WaitFor(redis)
-            .WithEnvironment("Jwt__SigningKey", TestApp.JwtSigningKey)
+            .WithEnvironment("Jwt__KeyRingSecret", TestApp.JwtKeyRingSecret)
             .WithEnvironment("Otp__HashKey", TestApp.OtpHashKey)
             .WithEnvironment("Password__BcryptWorkFactor", "10");
+        // Its own URL as issuer, as the AppHost does: each variant keeps a signing key ring of its own in the shared database.
+        return api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
     }
 }
 
@@ -187,7 +196,7 @@ internal static class TestLimits
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithGenerousClientLimits(this IResourceBuilder<ProjectResource> api)
     {
-        foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me" })
+        foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me", "Refresh" })
         {
             api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000");
         }

@@ -5,7 +5,7 @@ public static class TestApp
 {
     // Given as parameters, so a run neither reads nor writes the values Aspire generated for a developer (it keeps them
     // in the AppHost's user secrets, which the testing builder shares).
-    public const string JwtSigningKey = "test-jwt-signing-key-0123456789abcdefghijklmnopqrstuvwxyz";
+    public const string JwtKeyRingSecret = "test-jwt-key-ring-secret-0123456789abcdefghijklmnopqrstuvwxyz";
     public const string OtpHashKey = "test-otp-hash-key-0123456789abcdefghijklmnopqrstuvwxyz";
     private const string PostgresPassword = "test-postgres-password-0123456789";
 
@@ -13,7 +13,7 @@ public static class TestApp
     [
         $"Hosting:StateDirectory={stateDirectory}",
         $"Parameters:postgres-password={PostgresPassword}",
-        $"Parameters:jwt-signing-key={JwtSigningKey}",
+        $"Parameters:jwt-key-ring-secret={JwtKeyRingSecret}",
         $"Parameters:otp-hash-key={OtpHashKey}",
     ];
 }

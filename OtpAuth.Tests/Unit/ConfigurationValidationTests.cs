@@ -16,7 +16,7 @@ public sealed class ConfigurationValidationTests
         ["ConnectionStrings:otpauth"] = "Host=localhost;Database=otpauth;Username=u;Password=p",
         ["ConnectionStrings:redis"] = "localhost:6379",
         ["ConnectionStrings:mail"] = "smtp://localhost:1025",
-        ["Jwt:SigningKey"] = "0123456789abcdef0123456789abcdef",
+        ["Jwt:KeyRingSecret"] = "0123456789abcdef0123456789abcdef",
         ["Otp:HashKey"] = "fedcba9876543210fedcba9876543210",
     };
 
@@ -37,8 +37,11 @@ public sealed class ConfigurationValidationTests
     }
 
     [Theory]
-    [InlineData("Jwt:SigningKey", "0123456789abcdef0123456789abcde", "Jwt:SigningKey must be at least 32 bytes")]
-    [InlineData("Jwt:SigningKey", "", "Jwt:SigningKey is required")]
+    [InlineData("Jwt:KeyRingSecret", "0123456789abcdef0123456789abcde", "Jwt:KeyRingSecret must be at least 32 bytes")]
+    [InlineData("Jwt:KeyRingSecret", "", "Jwt:KeyRingSecret is required")]
+    [InlineData("Jwt:KeyRotationDays", "0", "Jwt:KeyRotationDays must be between")]
+    [InlineData("Sessions:AbsoluteLifetimeDays", "7", "Sessions:AbsoluteLifetimeDays must be at least Sessions:RefreshTokenDays")]
+    [InlineData("Sessions:RefreshTokenDays", "0", "Sessions:RefreshTokenDays must be between 1 and 365")]
     [InlineData("Otp:HashKey", "", "Otp:HashKey is required")]
     [InlineData("Otp:HashKey", "too short", "Otp:HashKey must be at least 32 bytes")]
     [InlineData("Otp:Length", "3", "Otp:Length must be between 4 and 10")]
