@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Login;
+using OtpAuth.Api.Recovery;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Verification;
@@ -16,7 +17,7 @@ public interface IAddressedRequest
 
 /// <summary>
 /// The <c>/auth</c> endpoints of DESIGN.md §3, each flow in its own folder beside its endpoints (Registration,
-/// Verification, Login, Sessions), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
+/// Verification, Login, Sessions, Recovery), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
 /// request fields are nullable so that a missing field is a validation error naming it, not an unreadable body.
 /// </summary>
 public static class AuthApi
@@ -26,7 +27,8 @@ public static class AuthApi
             .MapRegistrationApi()
             .MapVerificationApi()
             .MapLoginApi()
-            .MapSessionsApi();
+            .MapSessionsApi()
+            .MapRecoveryApi();
 
     public static ProblemHttpResult Problem(int status, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status);

@@ -25,25 +25,15 @@ public sealed class EmailDeliveryException(string message, Exception inner) : Ex
 public interface IOtpEmailSender
 {
     /// <exception cref="EmailDeliveryException">The SMTP server could not be reached or refused the message.</exception>
-    Task SendCodeAsync(string recipient, string code, TimeSpan lifetime, CancellationToken cancellationToken);
-
-    /// <summary>Tells the owner of a verified account that someone tried to register their address.</summary>
-    /// <exception cref="EmailDeliveryException">The SMTP server could not be reached or refused the message.</exception>
-    Task SendAccountExistsNoticeAsync(string recipient, CancellationToken cancellationToken);
+    Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
 }
 
-/// <summary>Sends through MailKit, one SMTP session per message (codes are rare; pooling would only add failure modes).</summary>
+/// <summary>Sends through MailKit, one SMTP session per message, composed by <see cref="MailComposer"/>.</summary>
 public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics metrics) : IOtpEmailSender
 {
-    public async Task SendCodeAsync(string recipient, string code, TimeSpan lifetime, CancellationToken cancellationToken)
+    public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
-        using var message = OtpEmail.Create(MailboxAddress.Parse(options.Value.From), recipient, code, lifetime);
-        await SendAsync(message, cancellationToken);
-    }
-
-    public async Task SendAccountExistsNoticeAsync(string recipient, CancellationToken cancellationToken)
-    {
-        using var message = OtpEmail.CreateAccountExistsNotice(MailboxAddress.Parse(options.Value.From), recipient);
+        using var message = MailComposer.Compose(mail, MailboxAddress.Parse(options.Value.From));
         await SendAsync(message, cancellationToken);
     }
 

@@ -11,6 +11,7 @@ using OtpAuth.Api.Login;
 using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
 using OtpAuth.Api.RateLimiting;
+using OtpAuth.Api.Recovery;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Security;
 using OtpAuth.Api.Sessions;
@@ -80,6 +81,9 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<RevokedSessions>();
         services.AddScoped<SessionStore>();
         services.AddHostedService<SessionPurge>();
+        services.AddSingleton<ResetMailBacklog>();
+        services.AddScoped<PasswordRecoveryFlow>();
+        services.AddHostedService<ResetMailWorker>();
         services.AddSingleton<IOtpEmailSender, SmtpEmailSender>();
         services.AddScoped<RegistrationFlow>();
         services.AddScoped<VerificationFlow>();

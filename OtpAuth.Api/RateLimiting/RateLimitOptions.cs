@@ -55,6 +55,10 @@ public sealed class RateLimitOptions
     /// <summary>The account endpoints behind a bearer token: me, sessions, logout, password change.</summary>
     public EndpointLimit Me { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 60 };
 
+    public EndpointLimit ForgotPassword { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
+
+    public EndpointLimit ResetPassword { get; set; } = new() { PerIp = 60, PerAddress = 30, AddressCeiling = 150, WindowSeconds = 3600 };
+
     /// <summary>Refresh tokens are 256 random bits, so this bounds load, not guessing.</summary>
     public EndpointLimit Refresh { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 900 };
 
@@ -85,6 +89,8 @@ public sealed class RateLimitOptions
         RateLimitedEndpoint.ResendOtp => ResendOtp,
         RateLimitedEndpoint.Login => Login,
         RateLimitedEndpoint.Refresh => Refresh,
+        RateLimitedEndpoint.ForgotPassword => ForgotPassword,
+        RateLimitedEndpoint.ResetPassword => ResetPassword,
         _ => Me,
     };
 }
@@ -132,4 +138,6 @@ public enum RateLimitedEndpoint
     Login,
     Me,
     Refresh,
+    ForgotPassword,
+    ResetPassword,
 }

@@ -20,6 +20,9 @@ public sealed class PendingRegistration
 
     public DateTimeOffset ExpiresAt { get; init; }
 
+    /// <summary>The language its mails are written in (see <see cref="OtpAuth.Api.Email.MailLanguage"/>); the account keeps it.</summary>
+    public string Language { get; init; } = OtpAuth.Api.Email.MailLanguage.Default;
+
     /// <summary>Wrong codes entered for this registration over its whole life, whatever the resends.</summary>
     public int FailedAttempts { get; set; }
 }

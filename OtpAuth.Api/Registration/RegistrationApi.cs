@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OtpAuth.Api.Auth;
+using OtpAuth.Api.Email;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Passwords;
 using OtpAuth.Api.RateLimiting;
@@ -62,7 +63,7 @@ public static class RegistrationApi
             return AuthApi.Invalid(("email", emailError), ("password", passwordError));
         }
 
-        var result = await registration.RegisterAsync(email, PasswordRules.Normalize(request.Password!), ClientAddress.NetworksOf(context), cancellationToken);
+        var result = await registration.RegisterAsync(email, PasswordRules.Normalize(request.Password!), MailLanguage.FromRequest(context.Request), ClientAddress.NetworksOf(context), cancellationToken);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Accepted((string?)null, new RegisterResponse(

@@ -37,7 +37,7 @@ public sealed partial class RegistrationFlow(
     /// <see cref="AuthStatus.AlreadyRegistered"/>, or with <c>Auth:ConcealExistingAccounts</c> the same work and answer as
     /// a new address (a pending registration that no code can ever verify), the mail telling the owner instead.
     /// </summary>
-    public async Task<AuthResult> RegisterAsync(string email, string password, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    public async Task<AuthResult> RegisterAsync(string email, string password, string language, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
         var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (owner is not null && !authOptions.Value.ConcealExistingAccounts)
@@ -66,6 +66,7 @@ public sealed partial class RegistrationFlow(
                 PasswordHash = hash,
                 CreatedAt = now,
                 ExpiresAt = now.AddHours(options.Value.LifetimeHours),
+                Language = language,
             };
             db.PendingRegistrations.Add(registration);
             await db.SaveChangesAsync(cancellationToken);
@@ -77,7 +78,7 @@ public sealed partial class RegistrationFlow(
         }
 
         var result = owner is null
-            ? await delivery.SendCodeAsync(subject, client, (code, lifetime) => mail.SendCodeAsync(email, code, lifetime, cancellationToken))
+            ? await SendCodeAsync(subject, language, client, cancellationToken)
             : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
         if (result.Status != AuthStatus.Success)
         {
@@ -106,9 +107,11 @@ public sealed partial class RegistrationFlow(
         }
 
         var now = clock.GetUtcNow();
-        var live = await db.PendingRegistrations.AsNoTracking()
-            .AnyAsync(p => p.Id == registrationId && p.Email == email && p.ExpiresAt > now, cancellationToken);
-        if (!live)
+        var language = await db.PendingRegistrations.AsNoTracking()
+            .Where(p => p.Id == registrationId && p.Email == email && p.ExpiresAt > now)
+            .Select(p => p.Language)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (language is null)
         {
             // Nothing to send; the reservation stays, as it would for a real one.
             return AuthResult.Ok();
@@ -116,14 +119,19 @@ public sealed partial class RegistrationFlow(
 
         var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         return owner is null
-            ? await delivery.SendCodeAsync(subject, client, (code, lifetime) => mail.SendCodeAsync(email, code, lifetime, cancellationToken))
+            ? await SendCodeAsync(subject, language, client, cancellationToken)
             : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
     }
+
+    private Task<AuthResult> SendCodeAsync(CodeSubject subject, string language, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken) =>
+        delivery.SendCodeAsync(subject, client, (code, lifetime) =>
+            mail.SendAsync(new OutgoingMail(MailKind.RegistrationCode, subject.Email, language, code, lifetime), cancellationToken));
 
     private Task<AuthResult> NotifyOwnerAsync(User owner, CodeSubject subject, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
         SecurityEvents.RegistrationOfExistingAccount(SecurityEvents.Logger(loggers), owner.Id, client[0].Key);
-        return delivery.SendNoticeAsync(subject, client, () => mail.SendAccountExistsNoticeAsync(owner.Email, cancellationToken));
+        return delivery.SendNoticeAsync(subject, client, () =>
+            mail.SendAsync(new OutgoingMail(MailKind.AccountExists, owner.Email, MailLanguage.Normalize(owner.Language)), cancellationToken));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registration {RegistrationId} is pending its code")]

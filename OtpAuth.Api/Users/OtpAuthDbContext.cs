@@ -36,6 +36,7 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         user.Property(u => u.CreatedAt).HasColumnName("created_at");
         user.Property(u => u.VerifiedAt).HasColumnName("verified_at");
         user.Property(u => u.LastLoginAt).HasColumnName("last_login_at");
+        user.Property(u => u.Language).HasColumnName("language").HasMaxLength(Email.MailLanguage.MaxLength).HasDefaultValue(Email.MailLanguage.Default);
         user.Ignore(u => u.IsVerified);
 
         var pending = modelBuilder.Entity<PendingRegistration>();
@@ -49,6 +50,7 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         pending.Property(p => p.CreatedAt).HasColumnName("created_at");
         pending.Property(p => p.ExpiresAt).HasColumnName("expires_at");
         pending.Property(p => p.FailedAttempts).HasColumnName("failed_attempts");
+        pending.Property(p => p.Language).HasColumnName("language").HasMaxLength(Email.MailLanguage.MaxLength).HasDefaultValue(Email.MailLanguage.Default);
 
         var session = modelBuilder.Entity<Session>();
         session.ToTable("sessions");

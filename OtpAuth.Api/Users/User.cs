@@ -10,6 +10,9 @@ public sealed class User
     /// <summary>A bcrypt hash in BCrypt.Net-Next's enhanced (SHA-384 pre-hashed) form; see <see cref="Passwords.PasswordHasher"/>.</summary>
     public required string PasswordHash { get; set; }
 
+    /// <summary>The language of the mails the account gets, from <c>Accept-Language</c> at registration.</summary>
+    public string Language { get; init; } = OtpAuth.Api.Email.MailLanguage.Default;
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? VerifiedAt { get; set; }

@@ -61,7 +61,7 @@ public sealed partial class VerificationFlow(
                 return null;
             }
 
-            var account = new User { Email = subject.Email, PasswordHash = registration.PasswordHash, CreatedAt = now, VerifiedAt = now };
+            var account = new User { Email = subject.Email, PasswordHash = registration.PasswordHash, Language = registration.Language, CreatedAt = now, VerifiedAt = now };
             db.Users.Add(account);
             try
             {

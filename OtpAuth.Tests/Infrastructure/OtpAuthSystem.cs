@@ -196,7 +196,7 @@ internal static class TestLimits
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithGenerousClientLimits(this IResourceBuilder<ProjectResource> api)
     {
-        foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me", "Refresh" })
+        foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me", "Refresh", "ForgotPassword", "ResetPassword" })
         {
             api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000");
         }

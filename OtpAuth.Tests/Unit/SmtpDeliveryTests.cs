@@ -25,7 +25,7 @@ public sealed class SmtpDeliveryTests
         var sender = Sender(server.Port, username: "mailer", password: "secret");
 
         var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
-            sender.SendCodeAsync("bob@example.test", "123456", TimeSpan.FromMinutes(2), Token));
+            sender.SendAsync(CodeMail, Token));
 
         Assert.IsType<NotSupportedException>(failure.InnerException);
     }
@@ -37,7 +37,7 @@ public sealed class SmtpDeliveryTests
         var sender = Sender(server.Port);
 
         var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
-            sender.SendCodeAsync("bob@example.test", "123456", TimeSpan.FromMinutes(2), Token));
+            sender.SendAsync(CodeMail, Token));
 
         var codes = EmailDeliveryException.SmtpCodes(failure.InnerException);
         Assert.Contains("550", codes, StringComparison.Ordinal);
@@ -51,11 +51,13 @@ public sealed class SmtpDeliveryTests
         await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok", hangUpOnQuit: true);
         var sender = Sender(server.Port);
 
-        await sender.SendCodeAsync("bob@example.test", "123456", TimeSpan.FromMinutes(2), Token);
+        await sender.SendAsync(CodeMail, Token);
 
         var message = Assert.Single(server.Messages);
         Assert.Contains("123456", message, StringComparison.Ordinal);
     }
+
+    private static readonly OutgoingMail CodeMail = new(MailKind.RegistrationCode, "bob@example.test", "en", "123456", TimeSpan.FromMinutes(2));
 
     private static SmtpEmailSender Sender(int port, string? username = null, string? password = null)
     {

@@ -1,0 +1,144 @@
+using Microsoft.EntityFrameworkCore;
+using OtpAuth.Api.Auth;
+using OtpAuth.Api.Email;
+using OtpAuth.Api.Infrastructure;
+using OtpAuth.Api.Login;
+using OtpAuth.Api.Otp;
+using OtpAuth.Api.Passwords;
+using OtpAuth.Api.Security;
+using OtpAuth.Api.Sessions;
+using OtpAuth.Api.Users;
+
+namespace OtpAuth.Api.Recovery;
+
+/// <summary>
+/// Forgot, reset and change (DESIGN.md §3). A reset code is a code of its own purpose (<see cref="CodePurpose.PasswordReset"/>)
+/// under the code store's rules — lifetime, single use, tries per code, budgets per client network, cooldown — with keys
+/// and an HMAC of its own, so no registration code can reset a password and no reset code can verify a registration.
+/// Its subject is an id derived from the address, so the cooldown and the answer are the same whether or not the
+/// address has an account. A new password ends every session (reset) or every other one (change) and is announced by mail.
+/// </summary>
+public sealed partial class PasswordRecoveryFlow(
+    OtpAuthDbContext db,
+    OtpStore otp,
+    OtpHasher ids,
+    ResetMailBacklog queue,
+    PasswordHasher passwords,
+    HashingGate hashing,
+    LoginThrottle throttle,
+    SessionStore sessions,
+    IOtpEmailSender mail,
+    ApiMetrics metrics,
+    ILogger<PasswordRecoveryFlow> logger,
+    ILoggerFactory loggers)
+{
+    public static CodeSubject SubjectOf(OtpHasher ids, string email) =>
+        new(CodePurpose.PasswordReset, new Guid(Convert.FromHexString(ids.OpaqueId("reset", email))), email);
+
+    /// <summary>The same work for every address: reserve a send, queue it. Only the worker looks the address up.</summary>
+    public async Task<AuthResult> ForgotAsync(string email, IReadOnlyList<ClientNetwork> client)
+    {
+        var reservation = await otp.TryReserveSendAsync(SubjectOf(ids, email), client);
+        if (!reservation.Reserved)
+        {
+            return AuthResult.Limited(reservation.RetryAfter);
+        }
+
+        await queue.EnqueueAsync(new ResetMailJob(email, client));
+        metrics.PasswordReset("reset_requested", "ok");
+        return AuthResult.Ok();
+    }
+
+    /// <summary>A right reset code replaces the password and ends every session; anything else is "invalid or expired".</summary>
+    public async Task<AuthResult> ResetAsync(string email, string code, string newPassword, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    {
+        var check = await otp.CheckAsync(SubjectOf(ids, email), code, client);
+        if (check.Outcome == OtpCheck.Locked)
+        {
+            SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(email), client[0].Key, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
+            metrics.PasswordReset("reset", "locked");
+            return AuthResult.Limited(check.RetryAfter);
+        }
+
+        var user = check.Outcome == OtpCheck.Verified
+            ? await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.VerifiedAt != null, cancellationToken)
+            : null;
+        if (user is null)
+        {
+            metrics.PasswordReset("reset", "invalid");
+            return AuthStatus.InvalidCode;
+        }
+
+        await ReplacePasswordAsync(user, newPassword, cancellationToken);
+        await sessions.RevokeAllAsync(user.Id, except: null, "password_reset", cancellationToken);
+        await throttle.SucceededAsync(email, client[0].Key); // the owner proved the mailbox: their failed logins are forgiven
+        SecurityEvents.PasswordChanged(SecurityEvents.Logger(loggers), user.Id, "reset by code", client[0].Key);
+        metrics.PasswordReset("reset", "ok");
+        await AnnounceAsync(user, cancellationToken);
+        return AuthResult.Ok(user);
+    }
+
+    /// <summary>The current password (checked under the login throttle, so a stolen token cannot guess it fast) for a new one.</summary>
+    public async Task<AuthResult> ChangeAsync(
+        Guid userId, Guid sessionId, string currentPassword, string newPassword, string client, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return AuthStatus.InvalidCredentials;
+        }
+
+        var attempt = await throttle.BeginAsync(user.Email, client);
+        if (!attempt.Allowed)
+        {
+            return AuthResult.Limited(attempt.RetryAfter);
+        }
+
+        bool matches;
+        try
+        {
+            matches = await hashing.RunAsync(() => passwords.Verify(currentPassword, user.PasswordHash), cancellationToken);
+        }
+        catch (HashingBusyException)
+        {
+            await throttle.GiveBackAsync(user.Email, client, attempt);
+            throw;
+        }
+
+        if (!matches)
+        {
+            metrics.PasswordReset("change", "wrong_password");
+            return AuthStatus.InvalidCredentials;
+        }
+
+        await throttle.SucceededAsync(user.Email, client);
+        await ReplacePasswordAsync(user, newPassword, cancellationToken);
+        await sessions.RevokeAllAsync(user.Id, except: sessionId, "password_change", cancellationToken);
+        SecurityEvents.PasswordChanged(SecurityEvents.Logger(loggers), user.Id, "changed", client);
+        metrics.PasswordReset("change", "ok");
+        await AnnounceAsync(user, cancellationToken);
+        return AuthResult.Ok(user);
+    }
+
+    private async Task ReplacePasswordAsync(User user, string newPassword, CancellationToken cancellationToken)
+    {
+        user.PasswordHash = await hashing.RunAsync(() => passwords.Hash(newPassword), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>"Your password was changed", to the owner. The change stands if the mail cannot go out; the failure is logged.</summary>
+    private async Task AnnounceAsync(User user, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mail.SendAsync(new OutgoingMail(MailKind.PasswordChanged, user.Email, MailLanguage.Normalize(user.Language)), cancellationToken);
+        }
+        catch (EmailDeliveryException exception)
+        {
+            LogAnnouncementFailed(user.Id, exception.InnerException?.GetType().Name ?? nameof(EmailDeliveryException));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell user {UserId} that their password changed: {ErrorType}")]
+    private partial void LogAnnouncementFailed(Guid userId, string errorType);
+}

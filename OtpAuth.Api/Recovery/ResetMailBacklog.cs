@@ -1,0 +1,34 @@
+using System.Text.Json;
+using OtpAuth.Api.Security;
+using StackExchange.Redis;
+
+namespace OtpAuth.Api.Recovery;
+
+/// <summary>One "forgot password" request waiting for its mail: the address and the client networks its send was reserved for.</summary>
+public sealed record ResetMailJob(string Email, IReadOnlyList<ClientNetwork> Client);
+
+/// <summary>
+/// The forgot-password requests between the answer and the mail, as a Redis list: the request path does the same work
+/// for every address (reserve, enqueue), and only the worker learns whether an account exists. In Redis, not in memory,
+/// so an Api restart loses none (any replica's worker takes them); a Redis restart loses them with the codes.
+/// </summary>
+/// <remarks>
+/// One list per deployment (its token issuer): Apis of other configurations sharing the Redis (as the test variants do)
+/// must not send this deployment's mails with their own code lifetime.
+/// </remarks>
+public sealed class ResetMailBacklog(IConnectionMultiplexer redis, Otp.OtpHasher ids, Microsoft.Extensions.Options.IOptions<Tokens.JwtOptions> jwt)
+{
+    private RedisKey Key => $"otpauth:queue:reset-mails:{ids.OpaqueId("issuer", jwt.Value.Issuer)}";
+
+    public Task EnqueueAsync(ResetMailJob job) => redis.GetDatabase().ListLeftPushAsync(Key, JsonSerializer.Serialize(job));
+
+    /// <summary>The oldest job, if any; it is the caller's from here on.</summary>
+    public async Task<ResetMailJob?> TakeAsync()
+    {
+        var value = await redis.GetDatabase().ListRightPopAsync(Key);
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ResetMailJob>(value.ToString());
+    }
+
+    /// <summary>Puts a job back at the head of the line (it could not be done now).</summary>
+    public Task ReturnAsync(ResetMailJob job) => redis.GetDatabase().ListRightPushAsync(Key, JsonSerializer.Serialize(job));
+}
