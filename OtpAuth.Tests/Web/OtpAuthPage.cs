@@ -15,6 +15,8 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
     public ILocator Verified => page.Locator("#screen-verified");
     public ILocator Login => page.Locator("#screen-login");
     public ILocator Account => page.Locator("#screen-account");
+    public ILocator Forgot => page.Locator("#screen-forgot");
+    public ILocator Reset => page.Locator("#screen-reset");
 
     public ILocator CodeMessage => page.Locator("#code-message");
     public ILocator ResendButton => Code.GetByRole(AriaRole.Button, new() { Name = "Resend code" });
@@ -23,6 +25,18 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
 
     public ILocator Digit(int position, int length) =>
         Code.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    public ILocator ResetDigit(int position, int length) =>
+        Reset.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    /// <summary>Opens the page on the sign-in screen and signs in.</summary>
+    public async Task SignInAsync(string email, string password = Password)
+    {
+        await Login.GetByLabel("Email").FillAsync(email);
+        await Login.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await Login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(Account).ToBeVisibleAsync();
+    }
 
     public async Task<IResponse> OpenAsync()
     {

@@ -57,9 +57,17 @@ public sealed partial class WebFrontendTests(OtpAuthSystem system, ChromiumFixtu
         Assert.DoesNotContain("token", session.Page.Url, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("eyJ", session.Page.Url, StringComparison.Ordinal);
 
-        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.Account.Locator("#sessions li")).ToHaveCountAsync(1);
+        await Expect(page.Account.Locator("#sessions li")).ToContainTextAsync("This browser");
+
+        // Signing out ends the session on the server, not only in the tab: its access token is refused afterwards.
+        var accessToken = await session.Page.EvaluateAsync<string>("() => JSON.parse(sessionStorage.getItem('otpauth.session')).accessToken");
+        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await Expect(page.Login).ToBeVisibleAsync();
-        Assert.Null(await session.Page.EvaluateAsync<string?>("() => sessionStorage.getItem('otpauth.token')"));
+        Assert.Null(await session.Page.EvaluateAsync<string?>("() => sessionStorage.getItem('otpauth.session')"));
+        using var api = new Api.AuthClient(system);
+        using var me = await api.MeAsync(accessToken);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, me.StatusCode);
         Assert.Empty(session.Errors);
     }
 

@@ -40,6 +40,15 @@ export function getJson(path, token) {
   });
 }
 
+/** A call with a bearer token (and a JSON body when one is given). */
+export function sendWithToken(method, path, token, body) {
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  return send(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
 async function send(path, init) {
   let response;
   try {

@@ -1,10 +1,10 @@
 // The OtpAuth page: register → enter the emailed code → verified → sign in → account.
 // No inline script or handlers anywhere (the Content-Security-Policy forbids them): everything is wired here.
 
-import { ApiError, getJson, postJson } from './api.js';
+import { ApiError, postJson } from './api.js';
 import { createCodeInput } from './code-input.js';
+import * as session from './session.js';
 
-const tokenKey = 'otpauth.token';
 const registrationsKey = 'otpauth.registrations';
 const $ = (id) => document.getElementById(id);
 
@@ -12,12 +12,11 @@ const state = {
   otpLength: 6,
   resendCooldownSeconds: 60,
   email: '',
-  // The token lives in memory and sessionStorage (this tab only), never in a URL.
-  token: sessionStorage.getItem(tokenKey),
   busy: false,
 };
 
 let codeInput;
+let resetCodeInput;
 let resendTimer;
 
 // ---- registrations ---------------------------------------------------------------------------------
@@ -95,12 +94,70 @@ function showLogin(message) {
   show('login', state.email ? $('login-password') : $('login-email'));
 }
 
-function showAccount(me) {
+function showForgot() {
+  clearForm('forgot');
+  $('forgot-email').value = $('login-email').value.trim() || state.email;
+  show('forgot', $('forgot-email'));
+}
+
+function showReset(email, sent) {
+  clearForm('reset');
+  resetCodeInput.clear();
+  $('reset-email').value = email ?? '';
+  $('reset-email-text').textContent = email ?? '';
+  $('reset-lead').hidden = !sent;
+  show('reset', email ? resetCodeInput.first : $('reset-email'));
+}
+
+async function showAccount() {
+  const me = await session.call('GET', '/auth/me');
   $('account-email').textContent = me.email;
   setTime($('account-created'), me.created_at);
   setTime($('account-verified'), me.verified_at);
   showMessage('account', '', '');
+  clearForm('change');
   show('account');
+  await loadSessions();
+}
+
+async function loadSessions() {
+  let sessions;
+  try {
+    sessions = await session.call('GET', '/auth/sessions');
+  } catch (error) {
+    showMessage('account', 'error', error instanceof ApiError ? error.message : 'Could not load your sessions.');
+    return;
+  }
+  const items = sessions.map((s) => {
+    const item = document.createElement('li');
+    const what = document.createElement('span');
+    what.textContent = `${describeAgent(s.user_agent)} · since ${formatTime(s.created_at)}`;
+    item.append(what);
+    if (s.current) {
+      item.append(Object.assign(document.createElement('strong'), { textContent: 'This browser' }));
+    } else {
+      const end = Object.assign(document.createElement('button'), { type: 'button', className: 'link', textContent: 'Sign out' });
+      end.setAttribute('aria-label', `Sign out ${describeAgent(s.user_agent)}, signed in since ${formatTime(s.created_at)}`);
+      end.addEventListener('click', () => endSessions([s.id]));
+      item.append(end);
+    }
+    return item;
+  });
+  $('sessions').replaceChildren(...items);
+  $('sign-out-others').hidden = sessions.every((s) => s.current);
+  $('sign-out-others').onclick = () => endSessions(sessions.filter((s) => !s.current).map((s) => s.id));
+}
+
+async function endSessions(ids) {
+  try {
+    for (const id of ids) {
+      await session.call('DELETE', `/auth/sessions/${id}`);
+    }
+    showMessage('account', 'info', ids.length === 1 ? 'That session is signed out.' : 'Every other session is signed out.');
+  } catch (error) {
+    showMessage('account', 'error', error instanceof ApiError ? error.message : 'Something went wrong. Please try again.');
+  }
+  await loadSessions();
 }
 
 // ---- forms ----------------------------------------------------------------------------------------
@@ -212,8 +269,7 @@ async function onLogin(event) {
 
   await run('login', { email: 'login-email', password: 'login-password' }, async () => {
     try {
-      const result = await postJson('/auth/login', { email, password });
-      setToken(result.access_token);
+      session.begin(await postJson('/auth/login', { email, password }));
     } catch (error) {
       if (error instanceof ApiError && error.status === 403) {
         state.email = email;
@@ -223,13 +279,78 @@ async function onLogin(event) {
     }
     state.email = email;
     $('login-form').reset();
-    showAccount(await getJson('/auth/me', state.token));
+    await showAccount();
   });
 }
 
-function onSignOut() {
-  setToken(null);
+async function onSignOut() {
+  await session.signOut();
   showLogin("You've signed out.");
+}
+
+async function onForgot(event) {
+  event.preventDefault();
+  clearForm('forgot');
+  const email = $('forgot-email').value.trim();
+  if (!email) {
+    setFieldError('forgot-email', 'Enter your email address.').focus();
+    return;
+  }
+  await run('forgot', { email: 'forgot-email' }, async () => {
+    await postJson('/auth/password/forgot', { email });
+    showReset(email, true);
+  });
+}
+
+async function onReset(event) {
+  event.preventDefault();
+  if (state.busy) {
+    return;
+  }
+  clearForm('reset');
+  const email = $('reset-email').value.trim();
+  const password = $('reset-password').value;
+  const invalid = [
+    !email && setFieldError('reset-email', 'Enter your email address.'),
+    !resetCodeInput.isComplete() && setFieldError('reset-code', `Enter all ${state.otpLength} digits of the code.`),
+    !password && setFieldError('reset-password', 'Choose a new password.'),
+  ].find(Boolean);
+  if (invalid) {
+    showMessage('reset', 'error', 'Please fix the highlighted fields.');
+    invalid.focus();
+    return;
+  }
+  const failed = await run('reset', { email: 'reset-email', code: 'reset-code', new_password: 'reset-password' }, async () => {
+    await postJson('/auth/password/reset', { email, code: resetCodeInput.value(), new_password: password });
+    state.email = email;
+    $('reset-form').reset();
+    showLogin('Your password was changed and every session signed out. Sign in with the new one.');
+  });
+  if (failed && !$('reset-password-error').textContent) {
+    resetCodeInput.clear();
+    resetCodeInput.setInvalid(true);
+  }
+}
+
+async function onChangePassword(event) {
+  event.preventDefault();
+  clearForm('change');
+  const current = $('change-current').value;
+  const password = $('change-password').value;
+  const invalid = [
+    !current && setFieldError('change-current', 'Enter your current password.'),
+    !password && setFieldError('change-password', 'Choose a new password.'),
+  ].find(Boolean);
+  if (invalid) {
+    invalid.focus();
+    return;
+  }
+  await run('change', { current_password: 'change-current', new_password: 'change-password' }, async () => {
+    await session.call('POST', '/auth/password/change', { current_password: current, new_password: password });
+    $('change-form').reset();
+    showMessage('change', 'info', 'Your password was changed. Every other session is signed out.');
+    await loadSessions();
+  });
 }
 
 /**
@@ -320,15 +441,6 @@ const codeEmail = () => $('code-email').value.trim().toLowerCase();
 
 // ---- small helpers --------------------------------------------------------------------------------
 
-function setToken(token) {
-  state.token = token;
-  if (token) {
-    sessionStorage.setItem(tokenKey, token);
-  } else {
-    sessionStorage.removeItem(tokenKey);
-  }
-}
-
 function showMessage(form, kind, text, details = []) {
   const box = $(`${form}-message`);
   box.className = kind ? `message ${kind}` : 'message';
@@ -352,9 +464,10 @@ function setFieldError(fieldId, message) {
   const error = $(`${fieldId}-error`);
   error.textContent = message;
   error.hidden = false;
-  const input = $(fieldId) ?? codeInput.first;
-  if (fieldId === 'code-code') {
-    codeInput.setInvalid(true);
+  const digits = { 'code-code': codeInput, 'reset-code': resetCodeInput }[fieldId];
+  const input = $(fieldId) ?? digits.first;
+  if (digits) {
+    digits.setInvalid(true);
   } else {
     input.setAttribute('aria-invalid', 'true');
     const described = new Set((input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));
@@ -395,8 +508,23 @@ function setTime(element, iso) {
     return;
   }
   element.dateTime = iso;
-  element.textContent = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-    .format(new Date(iso));
+  element.textContent = formatTime(iso);
+}
+
+function formatTime(iso) {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** A browser and system in words, from a User-Agent (enough to tell one's own devices apart). */
+function describeAgent(agent) {
+  if (!agent) {
+    return 'Unknown device';
+  }
+  const browser = [['Edg/', 'Edge'], ['OPR/', 'Opera'], ['Firefox/', 'Firefox'], ['Chrome/', 'Chrome'], ['Safari/', 'Safari']]
+    .find(([token]) => agent.includes(token))?.[1];
+  const system = [['Windows', 'Windows'], ['Android', 'Android'], ['iPhone', 'iPhone'], ['iPad', 'iPad'], ['Mac OS X', 'macOS'], ['Linux', 'Linux']]
+    .find(([token]) => agent.includes(token))?.[1];
+  return [browser, system].filter(Boolean).join(' on ') || agent.slice(0, 40);
 }
 
 function describeSeconds(seconds) {
@@ -426,6 +554,9 @@ async function start() {
   await loadConfig();
   $('code-legend').textContent = `${state.otpLength}-digit code`;
   codeInput = createCodeInput($('code-digits'), state.otpLength, () => $('code-form').requestSubmit());
+  $('reset-legend').textContent = `${state.otpLength}-digit reset code`;
+  resetCodeInput = createCodeInput($('reset-digits'), state.otpLength, () => $('reset-password').focus(), 'reset-code-error');
+  session.whenEnded((message) => showLogin(message));
 
   $('register-form').addEventListener('submit', onRegister);
   $('code-form').addEventListener('submit', onVerify);
@@ -433,6 +564,9 @@ async function start() {
   $('resend').addEventListener('click', onResend);
   $('code-email').addEventListener('input', updateResendButton);
   $('sign-out').addEventListener('click', onSignOut);
+  $('forgot-form').addEventListener('submit', onForgot);
+  $('reset-form').addEventListener('submit', onReset);
+  $('change-form').addEventListener('submit', onChangePassword);
   $('login-verify').addEventListener('click', () => showCode({ email: state.email, sent: false }));
   for (const toggle of document.querySelectorAll('.toggle')) {
     toggle.addEventListener('click', () => setPasswordVisible(toggle, toggle.getAttribute('aria-pressed') !== 'true'));
@@ -446,16 +580,20 @@ async function start() {
         showLogin();
       } else if (target === 'code') {
         showCode({ email: $('register-email').value.trim() || state.email, sent: false });
+      } else if (target === 'forgot') {
+        showForgot();
+      } else if (target === 'reset') {
+        showReset($('forgot-email').value.trim(), false);
       }
     });
   }
 
-  if (state.token) {
+  if (session.isSignedIn()) {
     try {
-      showAccount(await getJson('/auth/me', state.token));
+      await showAccount();
       return;
     } catch {
-      setToken(null);
+      session.end();
     }
   }
 }

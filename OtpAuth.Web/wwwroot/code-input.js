@@ -1,8 +1,8 @@
 // One box per digit of the one-time code: typing advances, Backspace on an empty box goes back,
 // pasting (or an autofill of) the whole code fills every box, and a full code submits by itself.
 
-export function createCodeInput(container, length, onComplete) {
-  const boxes = Array.from({ length }, (_, index) => createBox(index, length));
+export function createCodeInput(container, length, onComplete, errorId = 'code-code-error') {
+  const boxes = Array.from({ length }, (_, index) => createBox(index, length, errorId));
   container.replaceChildren(...boxes);
   container.classList.toggle('many', length > 6);
 
@@ -88,7 +88,7 @@ export function createCodeInput(container, length, onComplete) {
   };
 }
 
-function createBox(index, length) {
+function createBox(index, length, errorId) {
   const box = document.createElement('input');
   box.type = 'text';
   box.inputMode = 'numeric';
@@ -98,6 +98,6 @@ function createBox(index, length) {
   box.name = `digit-${index + 1}`;
   box.className = 'digit';
   box.setAttribute('aria-label', `Digit ${index + 1} of ${length}`);
-  box.setAttribute('aria-describedby', 'code-code-error');
+  box.setAttribute('aria-describedby', errorId);
   return box;
 }
