@@ -39,12 +39,20 @@ internal static class EndpointLatency
             api.PostAsJsonAsync("/auth/resend-otp", new { email = SystemUnderTest.NewEmail("resend"), registration_id = Guid.CreateVersion7() }))));
 
         string? token = null;
-        rows.Add(("POST /auth/login (right password)", await SampleAsync(emails, async email =>
+        var refreshTokens = new List<string>();
+        rows.Add(("POST /auth/login (right password; a new session)", await SampleAsync(emails, async email =>
         {
             var response = await api.PostAsJsonAsync("/auth/login", new { email, password = SystemUnderTest.Password });
-            token ??= (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+            await response.Content.LoadIntoBufferAsync();
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            token ??= body.GetProperty("access_token").GetString();
+            refreshTokens.Add(body.GetProperty("refresh_token").GetString()!);
             return response;
         })));
+
+        // Each session but the first, whose access token the next rows use.
+        rows.Add(("POST /auth/refresh (rotation: one transaction, a new ES256 token)", await SampleAsync(refreshTokens.Skip(1).ToList(), refresh =>
+            api.PostAsJsonAsync("/auth/refresh", new { refresh_token = refresh }))));
 
         rows.Add(("GET /auth/me", await SampleAsync(Enumerable.Range(0, Samples).ToList(), _ =>
         {
@@ -52,6 +60,27 @@ internal static class EndpointLatency
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             return api.SendAsync(request);
         })));
+
+        // The revocation check is one Redis lookup after the signature check: a revoked session's token answers 401 there.
+        string? revoked = null;
+        rows.Add(("GET /auth/me (token of a revoked session: 401)", await SampleAsync(Enumerable.Range(0, Samples).ToList(), async _ =>
+        {
+            if (revoked is null)
+            {
+                var email = emails[^1];
+                var login = await api.PostAsJsonAsync("/auth/login", new { email, password = SystemUnderTest.Password });
+                revoked = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+                var logout = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+                logout.Headers.Authorization = new AuthenticationHeaderValue("Bearer", revoked);
+                (await api.SendAsync(logout)).EnsureSuccessStatusCode();
+            }
+
+            var request = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", revoked);
+            return await api.SendAsync(request);
+        })));
+
+        rows.Add(("GET /.well-known/jwks.json", await SampleAsync(Enumerable.Range(0, Samples).ToList(), _ => api.GetAsync("/.well-known/jwks.json"))));
 
         rows.Add(("GET /health", await SampleAsync(Enumerable.Range(0, Samples).ToList(), _ => api.GetAsync("/health"))));
 
