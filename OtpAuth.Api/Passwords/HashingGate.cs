@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -7,14 +8,16 @@ namespace OtpAuth.Api.Passwords;
 public sealed class HashingBusyException() : Exception("Password hashing is at capacity.");
 
 /// <summary>
-/// Bounds the CPU-heavy password work (bcrypt, the strength estimate): at most <c>Password:MaxConcurrentHashes</c> at
-/// once (one per core), a short FIFO queue behind them, and past that an immediate refusal. A login or register flood
-/// then costs the attacker 503s, while everything that does no hashing (health, verify, resend, me) keeps its threads
-/// and CPU and stays fast. The work itself runs on the thread pool under the permit.
+/// Bounds bcrypt: at most <c>Password:MaxConcurrentHashes</c> at once (one per core), a short FIFO queue behind them,
+/// and past that an immediate refusal. A login or register flood then costs the attacker 503s, while everything that
+/// does no hashing (health, verify, resend, me) stays fast. The hashes run on threads of their own, one per permit,
+/// not on the thread pool: a quarter second of CPU per hash on pool threads starved the I/O continuations (a cold Api
+/// under load failed its first Redis connection; /health's tail under a flood was half a second).
 /// </summary>
 public sealed class HashingGate : IDisposable
 {
     private readonly ConcurrencyLimiter _limiter;
+    private readonly BlockingCollection<Action> _work = new();
 
     public HashingGate(IOptions<PasswordOptions> options)
     {
@@ -27,6 +30,10 @@ public sealed class HashingGate : IDisposable
             QueueLimit = queue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        for (var i = 0; i < permits; i++)
+        {
+            new Thread(Work) { IsBackground = true, Name = $"bcrypt-{i + 1}" }.Start();
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> under a permit, or throws <see cref="HashingBusyException"/> when none is to be had.</summary>
@@ -38,8 +45,32 @@ public sealed class HashingGate : IDisposable
             throw new HashingBusyException();
         }
 
-        return await Task.Run(work, cancellationToken);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception exception)
+            {
+                done.SetException(exception);
+            }
+        }, cancellationToken);
+        return await done.Task;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    private void Work()
+    {
+        foreach (var item in _work.GetConsumingEnumerable())
+        {
+            item();
+        }
+    }
+
+    public void Dispose()
+    {
+        _work.CompleteAdding();
+        _limiter.Dispose();
+    }
 }

@@ -11,7 +11,8 @@ namespace OtpAuth.Api.Passwords;
 /// with SHA-384 and feeds bcrypt the base64 of that digest (64 ASCII characters, no NUL bytes), so every character
 /// counts and nothing is truncated. We chose it over an HMAC pre-hash with a server-side pepper because a pepper would
 /// tie every stored password to a secret that could then never be rotated or lost; the stored hashes are ordinary
-/// "$2b$" strings marked enhanced only by how they are verified.
+/// "$2a$/$2b$" strings marked enhanced only by how they are verified. The bcrypt itself is the system's libxcrypt where it
+/// is present (<see cref="NativeBcrypt"/>), else BCrypt.Net-Next's; their hashes are interchangeable both ways.
 /// </summary>
 public sealed class PasswordHasher
 {
@@ -33,12 +34,23 @@ public sealed class PasswordHasher
     /// <summary>What an unknown address's password is checked against; of the configured work factor, like every stored hash.</summary>
     internal string DummyHash => _dummyHash;
 
+    /// <summary>"libxcrypt" or "BCrypt.Net-Next": which implementation computes the hashes in this process.</summary>
+    public static string Implementation => NativeBcrypt.IsAvailable ? "libxcrypt" : "BCrypt.Net-Next";
+
     /// <summary>Hashes an NFC-normalized password (see <see cref="PasswordRules.Normalize"/>).</summary>
     public string Hash(string normalizedPassword) =>
-        BCryptNet.EnhancedHashPassword(normalizedPassword, _workFactor, PreHash);
+        NativeBcrypt.IsAvailable
+            ? NativeBcrypt.Hash(EnhancedKey(normalizedPassword), _workFactor)
+            : BCryptNet.EnhancedHashPassword(normalizedPassword, _workFactor, PreHash);
 
     public bool Verify(string normalizedPassword, string hash) =>
-        BCryptNet.EnhancedVerify(normalizedPassword, hash, PreHash);
+        NativeBcrypt.IsAvailable
+            ? NativeBcrypt.Verify(EnhancedKey(normalizedPassword), hash)
+            : BCryptNet.EnhancedVerify(normalizedPassword, hash, PreHash);
+
+    /// <summary>What enhanced mode gives bcrypt: the base64 of SHA-384 over the UTF-8 password, exactly as BCrypt.Net-Next does.</summary>
+    internal static string EnhancedKey(string normalizedPassword) =>
+        Convert.ToBase64String(SHA384.HashData(System.Text.Encoding.UTF8.GetBytes(normalizedPassword)));
 
     /// <summary>Spends the time of one verification and always answers false.</summary>
     public bool VerifyAgainstDummy(string normalizedPassword)

@@ -8,7 +8,7 @@ namespace OtpAuth.Api.Passwords;
 /// passwords, names and words, with the person's own address counted as guessable. No composition rules: any
 /// characters, any mix. The reason names what to change.
 /// </summary>
-public sealed class PasswordPolicy(IOptions<PasswordOptions> options, HashingGate gate)
+public sealed class PasswordPolicy(IOptions<PasswordOptions> options)
 {
     /// <summary>UTF-16 units of the password that the estimate looks at.</summary>
     public const int MaxEstimatedLength = 48;
@@ -16,7 +16,7 @@ public sealed class PasswordPolicy(IOptions<PasswordOptions> options, HashingGat
     private static readonly string[] DictionaryNames = ["passwords", "english", "male_names", "female_names", "surnames", "us_tv_and_film"];
 
     /// <summary>Null when <paramref name="password"/> (normalized) is acceptable for a new account, else the reason.</summary>
-    public async Task<string?> ValidateNewAsync(string? password, string? email, CancellationToken cancellationToken)
+    public string? Validate(string? password, string? email)
     {
         var rules = options.Value;
         var lengthError = PasswordRules.Validate(password, rules.MinLength);
@@ -25,9 +25,9 @@ public sealed class PasswordPolicy(IOptions<PasswordOptions> options, HashingGat
             return lengthError;
         }
 
-        var normalized = PasswordRules.Normalize(password!);
-        // The estimate costs some milliseconds of CPU, so it runs under the same bound as bcrypt.
-        return await gate.RunAsync(() => Explain(normalized, email, rules.MinGuessBits), cancellationToken);
+        // A few milliseconds of CPU over at most MaxEstimatedLength characters: inline, not behind the bcrypt gate, where it
+        // made every registration wait for a bcrypt slot twice.
+        return Explain(PasswordRules.Normalize(password!), email, rules.MinGuessBits);
     }
 
     /// <summary>zxcvbn's verdict in words, or null when the password takes at least 2^<paramref name="minBits"/> guesses.</summary>

@@ -77,7 +77,7 @@ public static class RecoveryApi
         var email = EmailAddress.Normalize(request.Email, out var emailError);
         var length = otpOptions.Value.Length;
         var codeError = OtpCodeGenerator.IsWellFormed(request.Code, length) ? null : $"Code must be exactly {length} digits.";
-        var passwordError = await policy.ValidateNewAsync(request.NewPassword, email, cancellationToken);
+        var passwordError = policy.Validate(request.NewPassword, email);
         if (email is null || codeError is not null || passwordError is not null)
         {
             return AuthApi.Invalid(("email", emailError), ("code", codeError), ("new_password", passwordError));
@@ -98,7 +98,7 @@ public static class RecoveryApi
     {
         var (user, session) = SessionsApi.Identify(principal);
         var currentError = string.IsNullOrEmpty(request.CurrentPassword) ? "current_password is required." : null;
-        var passwordError = await policy.ValidateNewAsync(request.NewPassword, principal.FindFirst("email")?.Value, cancellationToken);
+        var passwordError = policy.Validate(request.NewPassword, principal.FindFirst("email")?.Value);
         if (currentError is not null || passwordError is not null)
         {
             return AuthApi.Invalid(("current_password", currentError), ("new_password", passwordError));

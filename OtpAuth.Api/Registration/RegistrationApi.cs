@@ -57,7 +57,7 @@ public static class RegistrationApi
         RegisterRequest request, RegistrationFlow registration, PasswordPolicy passwordPolicy, HttpContext context, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var emailError);
-        var passwordError = await passwordPolicy.ValidateNewAsync(request.Password, email, cancellationToken);
+        var passwordError = passwordPolicy.Validate(request.Password, email);
         if (email is null || passwordError is not null)
         {
             return AuthApi.Invalid(("email", emailError), ("password", passwordError));

@@ -115,10 +115,9 @@ public sealed class InputRulesTests
     }
 
     /// <summary>The length rules as registration applies them: through <see cref="PasswordPolicy"/> with the configured options (strength estimate off).</summary>
-    private static async Task<string?> ValidateAsync(string? password, PasswordOptions options)
+    private static Task<string?> ValidateAsync(string? password, PasswordOptions options)
     {
         options.MinGuessBits = 0;
-        using var gate = new HashingGate(Options.Create(options));
-        return await new PasswordPolicy(Options.Create(options), gate).ValidateNewAsync(password, "someone@example.com", TestContext.Current.CancellationToken);
+        return Task.FromResult(new PasswordPolicy(Options.Create(options)).Validate(password, "someone@example.com"));
     }
 }
