@@ -3,7 +3,7 @@ using Yarp.ReverseProxy.Configuration;
 namespace OtpAuth.Web;
 
 /// <summary>
-/// Forwards <c>/auth/*</c> to the <c>api</c> resource, so the page calls its own origin: no CORS, and the
+/// Forwards <c>/auth/*</c> (and <c>/.well-known/*</c>) to the <c>api</c> resource, so the page calls its own origin: no CORS, and the
 /// API's address never appears in the browser. <c>http://api</c> is resolved by service discovery from
 /// <c>services__api__http__0</c>, <c>__1</c>, … (Aspire's convention), load-balanced across replicas.
 /// </summary>
@@ -18,6 +18,14 @@ internal static class ApiProxy
             RouteId = "auth",
             ClusterId = ClusterId,
             Match = new RouteMatch { Path = "/auth/{**catch-all}" },
+        },
+        // The signing keys and the discovery document, so a deployment whose public URL is the Web's (the issuer
+        // there) serves them at the issuer, where a JwtBearer with that Authority looks.
+        new()
+        {
+            RouteId = "well-known",
+            ClusterId = ClusterId,
+            Match = new RouteMatch { Path = "/.well-known/{**catch-all}" },
         },
     ];
 

@@ -59,6 +59,16 @@ public sealed class ExternalJwtBearerTests(OtpAuthSystem system) : IAsyncLifetim
         Assert.Equal(HttpStatusCode.Unauthorized, tampered.StatusCode);
     }
 
+    [Fact]
+    public async Task The_web_serves_the_same_keys_and_discovery_so_its_public_url_can_be_the_issuer()
+    {
+        using var web = system.CreateHttpClient("web");
+        using var api = system.CreateHttpClient("api");
+
+        Assert.Equal(await api.GetStringAsync("/.well-known/jwks.json", Token), await web.GetStringAsync("/.well-known/jwks.json", Token));
+        Assert.Equal(await api.GetStringAsync("/.well-known/openid-configuration", Token), await web.GetStringAsync("/.well-known/openid-configuration", Token));
+    }
+
     private Task<HttpResponseMessage> WhoAmIAsync(string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
