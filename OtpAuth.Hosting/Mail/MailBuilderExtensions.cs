@@ -11,12 +11,9 @@ public static class MailBuilderExtensions
     /// <summary>Healthy when the SMTP server behind the resource's connection string greets a client.</summary>
     public static IResourceBuilder<T> WithSmtpHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString
     {
-        string? connectionString = null;
-        builder.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(builder.Resource, async (_, cancellationToken) =>
-            connectionString = await builder.Resource.GetConnectionStringAsync(cancellationToken));
         var key = $"{builder.Resource.Name}_smtp_check";
         builder.ApplicationBuilder.Services.AddHealthChecks()
-            .Add(new HealthCheckRegistration(key, _ => new SmtpHealthCheck(() => connectionString), failureStatus: null, tags: null));
+            .Add(new HealthCheckRegistration(key, _ => new SmtpHealthCheck(builder.Resource.GetConnectionStringAsync), failureStatus: null, tags: null));
         return builder.WithHealthCheck(key);
     }
 }

@@ -9,11 +9,15 @@ namespace OtpAuth.Hosting.Mail;
 /// Healthy when the SMTP server of a <c>mail</c> connection string greets a client: a connection with MailKit, TLS as
 /// the connection string asks, then QUIT. No login and no mail: a probe must not spend a real account's quota.
 /// </summary>
-internal sealed class SmtpHealthCheck(Func<string?> connectionString) : IHealthCheck
+/// <remarks>
+/// The connection string is resolved at each check, not captured from ConnectionStringAvailableEvent: a configured
+/// server (<c>AddConnectionString</c>) never raises that event, and its check would otherwise never see a value.
+/// </remarks>
+internal sealed class SmtpHealthCheck(Func<CancellationToken, ValueTask<string?>> connectionString) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!SmtpConnectionString.TryParse(connectionString(), out var smtp))
+        if (!SmtpConnectionString.TryParse(await connectionString(cancellationToken), out var smtp))
         {
             return HealthCheckResult.Unhealthy("The mail connection string is not smtp://host:port or smtps://host:port.");
         }

@@ -36,6 +36,19 @@ public sealed class TestEmailCommandTests(OtpAuthSystem system) : IDisposable
         Assert.Equal($"127.0.0.1:{closedPort} did not accept the test email: SocketException.", result.Message);
     }
 
+    [Fact]
+    public async Task A_configured_SMTP_server_becomes_healthy_so_the_api_waiting_for_it_starts()
+    {
+        // The shared system's maildev stands in for a real server named only by its connection string.
+        var smtp = system.GetEndpoint("mail", "smtp");
+
+        await using var app = await AppStartup.StartPartAsync(
+            _state, ["mail"], [$"ConnectionStrings:mail=smtp://127.0.0.1:{smtp.Port}"], Token, waitForHealthy: true);
+        var result = await app.ResourceCommands.ExecuteCommandAsync("mail", TestEmailCommand.Name, Token);
+
+        Assert.True(result.Success, result.Message);
+    }
+
     /// <summary>A loopback port nothing listens on.</summary>
     private static int ClosedPort()
     {
