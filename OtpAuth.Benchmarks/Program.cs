@@ -2,10 +2,17 @@
 // Speed is measured here, never in tests. Every request goes to loopback; every loop is bounded.
 //
 //   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|enumeration|flood]
+//   dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds]   (side by side with the peer)
 using OtpAuth.Benchmarks;
 using OtpAuth.Tests.Infrastructure;
 
 var which = args.FirstOrDefault() ?? "all";
+if (which is "load")
+{
+    await OtpAuth.Benchmarks.Load.SideBySide.RunAsync(args);
+    return;
+}
+
 if (which is "all" or "bcrypt")
 {
     BcryptCost.Run();

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using OtpAuth.Tests.Infrastructure;
+
+namespace OtpAuth.Benchmarks.Load;
+
+/// <summary>
+/// OtpAuth and the Better Auth peer (../shared/peers/better-auth) under the same load, one after the other, on the same
+/// PostgreSQL server and Redis (those the AppHost starts), the same SMTP sink (<see cref="SmtpSink"/>), the same bcrypt
+/// cost, rate limits off for both. Prints each workload's throughput, p50/p99 per step, statuses, peak RSS, and the
+/// ratios. Run: <c>dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds]</c>
+/// after <c>../shared/peers/better-auth/run.sh install</c>; without the peer installed only OtpAuth is measured.
+/// </summary>
+internal static class SideBySide
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var cost = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
+        var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
+        var seconds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
+        await using var sink = new SmtpSink();
+
+        Console.WriteLine($"Starting OtpAuth (bcrypt cost {cost}, rate limits off, mail to the sink on port {sink.Port})…");
+        var state = Directory.CreateTempSubdirectory("otpauth-load-");
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OtpAuth_AppHost>(
+            [.. TestApp.Arguments(state.FullName), $"ConnectionStrings:mail=smtp://127.0.0.1:{sink.Port}"]);
+        appHost.CreateResourceBuilder<ProjectResource>("api")
+            .WithEnvironment("RateLimits__Enabled", "false")
+            .WithEnvironment("Password__BcryptWorkFactor", cost.ToString(CultureInfo.InvariantCulture))
+            // The hashing gate stays (its permits are the cores), but 16 clients must queue, not be refused: the peer has no gate.
+            .WithEnvironment("Password__HashQueueLimit", "1000")
+            .WithEnvironment("Otp__MaxSendsPerHour", "10000")
+            .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000")
+            .WithEnvironment("Login__FreeFailures", "100");
+        await using var app = await appHost.BuildAsync();
+        using (var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
+        {
+            await app.StartAsync(startTimeout.Token);
+            await AppStartup.WaitForAllHealthyAsync(app, startTimeout.Token);
+        }
+
+        var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds));
+        var otpAuth = new OtpAuthTarget(app.GetEndpoint("api", "http"));
+        var apiPid = FindProcess("OtpAuth.Api");
+        var results = new List<LoadResult>
+        {
+            await runner.FunnelAsync(otpAuth, () => RssMb(apiPid)),
+            await runner.LoginAsync(otpAuth, () => RssMb(apiPid)),
+            await runner.VerifyAsync(otpAuth, count: concurrency * 40, () => RssMb(apiPid)),
+        };
+
+        var peerDirectory = FindPeer();
+        if (peerDirectory is null || !Directory.Exists(Path.Combine(peerDirectory, "node_modules")))
+        {
+            Console.WriteLine("The peer is not installed (../shared/peers/better-auth/run.sh install): measuring OtpAuth only.");
+        }
+        else
+        {
+            using var peer = await StartPeerAsync(app, peerDirectory, sink.Port, cost);
+            var target = new BetterAuthTarget(peer.Address);
+            results.Add(await runner.FunnelAsync(target, () => RssMb(peer.Process.Id)));
+            results.Add(await runner.LoginAsync(target, () => RssMb(peer.Process.Id)));
+            results.Add(await runner.VerifyAsync(target, count: concurrency * 40, () => RssMb(peer.Process.Id)));
+        }
+
+        Print(results, cost, concurrency, seconds);
+    }
+
+    private static void Print(List<LoadResult> results, int cost, int concurrency, int seconds)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## Side by side (bcrypt cost {cost}, {concurrency} concurrent clients, {seconds} s per timed workload; verify: {concurrency * 40} codes)");
+        Console.WriteLine();
+        Console.WriteLine("| workload | system | per second | step p50 / p99 ms | peak RSS MB | statuses |");
+        Console.WriteLine("|---|---|---:|---|---:|---|");
+        foreach (var result in results)
+        {
+            var steps = string.Join("; ", result.Steps.OrderBy(s => StepOrder(s.Key)).Select(s =>
+                $"{s.Key} {Stats.Median([.. s.Value]):0} / {Stats.Percentile([.. s.Value], 99):0}"));
+            var statuses = string.Join(", ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} × {s.Value}"));
+            Console.WriteLine($"| {result.Workload} | {result.Target} | {result.PerSecond:0.0} | {steps} | {result.PeakRssMb:0} | {statuses} |");
+        }
+
+        var byWorkload = results.GroupBy(r => r.Workload).Where(g => g.Count() == 2).ToList();
+        if (byWorkload.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("| workload | OtpAuth / Better Auth |");
+            Console.WriteLine("|---|---:|");
+            foreach (var group in byWorkload)
+            {
+                var ours = group.Single(r => r.Target == "OtpAuth").PerSecond;
+                var theirs = group.Single(r => r.Target != "OtpAuth").PerSecond;
+                Console.WriteLine($"| {group.Key} | {ours / theirs:0.00}× |");
+            }
+        }
+    }
+
+    private static int StepOrder(string step) => step switch { "register" => 0, "mail" => 1, "verify" => 2, _ => 3 };
+
+    private sealed class Peer(Process process, Uri address) : IDisposable
+    {
+        public Process Process => process;
+        public Uri Address => address;
+
+        public void Dispose()
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+            process.Dispose();
+        }
+    }
+
+    /// <summary>The peer on the AppHost's PostgreSQL server (database peer_ba) and Redis, mailing the sink.</summary>
+    private static async Task<Peer> StartPeerAsync(DistributedApplication app, string directory, int smtpPort, int cost)
+    {
+        var server = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("postgres"));
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = 'peer_ba'", connection);
+            if (await exists.ExecuteScalarAsync() is null)
+            {
+                await using var create = new NpgsqlCommand("CREATE DATABASE peer_ba", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+        }
+
+        var redis = (await app.GetConnectionStringAsync("redis"))!.Split(',')[0].Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+        var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = $"postgres://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password!)}@127.0.0.1:{server.Port}/peer_ba",
+            ["REDIS_URL"] = $"redis://{redis}",
+            ["SMTP_HOST"] = "127.0.0.1",
+            ["SMTP_PORT"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["BCRYPT_COST"] = cost.ToString(CultureInfo.InvariantCulture),
+            ["RATE_LIMIT"] = "off",
+            ["NODE_ENV"] = "production",
+            ["BETTER_AUTH_SECRET"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        };
+        using (var migrate = StartNode(directory, "migrate.mjs", environment))
+        {
+            await migrate.WaitForExitAsync();
+            if (migrate.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"The peer's migration failed: {await migrate.StandardError.ReadToEndAsync()}");
+            }
+        }
+
+        var process = StartNode(directory, "server.mjs", environment);
+        var address = new Uri($"http://127.0.0.1:{port}");
+        using var probe = new HttpClient { BaseAddress = address };
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var ok = await probe.GetAsync("/api/auth/ok");
+                Console.WriteLine($"The peer answers on {address} ({(int)ok.StatusCode}).");
+                return new Peer(process, address);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("The peer did not start listening within 20 s.");
+    }
+
+    private static Process StartNode(string directory, string script, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("node", script) { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private static string? FindPeer()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var peer = Path.Combine(directory.FullName, "shared", "peers", "better-auth");
+            if (Directory.Exists(peer))
+            {
+                return peer;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The pid of the process whose command line names <paramref name="name"/> (the Api DCP started).</summary>
+    private static int FindProcess(string name) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0))
+            .Where(p => p.Pid > 0)
+            .FirstOrDefault(p =>
+            {
+                try
+                {
+                    var command = File.ReadAllText(Path.Combine(p.Dir, "cmdline")).Replace('\0', ' ');
+                    return command.Contains(name + ".dll", StringComparison.Ordinal) || command.Contains("/" + name + " ", StringComparison.Ordinal)
+                        || command.EndsWith("/" + name + " ", StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            }).Pid;
+
+    private static double RssMb(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
