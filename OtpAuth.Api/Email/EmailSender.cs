@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -28,9 +29,17 @@ public interface IOtpEmailSender
     Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
 }
 
-/// <summary>Sends through MailKit, one SMTP session per message, composed by <see cref="MailComposer"/>.</summary>
-public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics metrics) : IOtpEmailSender
+/// <summary>
+/// Sends through MailKit over a small pool of kept-alive SMTP sessions (at most <c>Smtp:MaxConnections</c> at once;
+/// more senders wait for one), composed by <see cref="MailComposer"/>. Opening a session per mail (TCP, greeting,
+/// EHLO, STARTTLS, AUTH) was most of a registration's serial time. A kept session the server has closed meanwhile is
+/// noticed on use and the mail is tried once more on a fresh one; a session that failed in any way is not kept.
+/// </summary>
+public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics metrics) : IOtpEmailSender, IDisposable
 {
+    private readonly ConcurrentBag<SmtpClient> _idle = [];
+    private readonly SemaphoreSlim _sessions = new(options.Value.MaxConnections);
+
     public async Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         using var message = MailComposer.Compose(mail, MailboxAddress.Parse(options.Value.From));
@@ -57,13 +66,56 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
     {
         var smtp = options.Value;
         using var span = ApiTelemetry.StartSmtpSpan(smtp.Host, smtp.Port);
-        using var client = new SmtpClient { Timeout = (int)TimeSpan.FromSeconds(smtp.TimeoutSeconds).TotalMilliseconds };
+        await _sessions.WaitAsync(cancellationToken);
         try
         {
-            await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
-            if (!string.IsNullOrEmpty(smtp.Username))
+            var reused = _idle.TryTake(out var kept);
+            var client = kept ?? NewClient();
+            span?.SetTag("smtp.session.reused", reused);
+            for (var attempt = 1; ; attempt++)
             {
-                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+                try
+                {
+                    await SendOnAsync(client, message, cancellationToken);
+                    break;
+                }
+                catch (EmailDeliveryException exception) when (attempt == 1 && reused && IsClosedSession(exception.InnerException))
+                {
+                    // The server closed the kept session while it was idle (servers time idle sessions out): once more, fresh.
+                    client.Dispose();
+                    client = NewClient();
+                }
+                catch (EmailDeliveryException exception)
+                {
+                    client.Dispose();
+                    span?.SetStatus(ActivityStatusCode.Error, exception.InnerException?.GetType().Name);
+                    throw;
+                }
+            }
+
+            // Accepted by the server: it will be delivered. The session is kept for the next mail.
+            _idle.Add(client);
+        }
+        finally
+        {
+            _sessions.Release();
+        }
+    }
+
+    private SmtpClient NewClient() => new() { Timeout = (int)TimeSpan.FromSeconds(options.Value.TimeoutSeconds).TotalMilliseconds };
+
+    private async Task SendOnAsync(SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var smtp = options.Value;
+        try
+        {
+            if (!client.IsConnected)
+            {
+                await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+                if (!string.IsNullOrEmpty(smtp.Username))
+                {
+                    await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+                }
             }
 
             await client.SendAsync(message, cancellationToken);
@@ -75,21 +127,33 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
             or System.Security.Authentication.AuthenticationException or NotSupportedException
             or ServiceNotConnectedException or TimeoutException)
         {
-            span?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             throw new EmailDeliveryException(
                 $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name} {EmailDeliveryException.SmtpCodes(exception)}".TrimEnd(), exception);
         }
+    }
 
-        // The server has accepted the message: it will be delivered whatever happens to the rest of the session, so a
-        // failed QUIT is not a failed send (counting it as one would delete a code that is already in the mailbox).
-        try
+    /// <summary>What a kept session looks like when the server has closed it: the socket is gone, or the server said 421.</summary>
+    private static bool IsClosedSession(Exception? failure) => failure is IOException or System.Net.Sockets.SocketException
+        or ServiceNotConnectedException or SmtpProtocolException
+        or SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable };
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var client))
         {
-            await client.DisconnectAsync(quit: true, CancellationToken.None);
+            try
+            {
+                client.Disconnect(quit: true);
+            }
+            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or SmtpProtocolException
+                or SmtpCommandException or ServiceNotConnectedException or TimeoutException)
+            {
+            }
+
+            client.Dispose();
         }
-        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or SmtpProtocolException
-            or SmtpCommandException or ServiceNotConnectedException or TimeoutException)
-        {
-        }
+
+        _sessions.Dispose();
     }
 
     private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch

@@ -47,6 +47,10 @@ public sealed class SmtpOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Smtp:From is required, such as \"OtpAuth <no-reply@example.com>\".")]
     public string From { get; set; } = "OtpAuth <no-reply@otpauth.localhost>";
 
+    /// <summary>SMTP sessions kept open and used at once; more mails at the same moment wait for one.</summary>
+    [Range(1, 100, ErrorMessage = "Smtp:MaxConnections must be between 1 and 100.")]
+    public int MaxConnections { get; set; } = 4;
+
     [Range(1, 300, ErrorMessage = "Smtp:TimeoutSeconds must be between 1 and 300.")]
     public int TimeoutSeconds { get; set; } = 15;
 }

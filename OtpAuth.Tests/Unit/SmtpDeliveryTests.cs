@@ -22,7 +22,7 @@ public sealed class SmtpDeliveryTests
     public async Task A_server_without_AUTH_is_a_delivery_failure_not_a_crash()
     {
         await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok");
-        var sender = Sender(server.Port, username: "mailer", password: "secret");
+        using var sender = Sender(server.Port, username: "mailer", password: "secret");
 
         var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
             sender.SendAsync(CodeMail, Token));
@@ -34,7 +34,7 @@ public sealed class SmtpDeliveryTests
     public async Task A_refused_recipient_is_reported_by_SMTP_code_without_the_servers_text()
     {
         await using var server = ScriptedSmtpServer.Start(rcptReply: "550 5.1.1 <bob@example.test> rejected: no such user");
-        var sender = Sender(server.Port);
+        using var sender = Sender(server.Port);
 
         var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
             sender.SendAsync(CodeMail, Token));
@@ -46,15 +46,30 @@ public sealed class SmtpDeliveryTests
     }
 
     [Fact]
-    public async Task A_mail_the_server_accepted_is_sent_even_when_the_goodbye_fails()
+    public async Task Mails_in_a_row_share_one_kept_session()
     {
-        await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok", hangUpOnQuit: true);
-        var sender = Sender(server.Port);
+        await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok");
+        using var sender = Sender(server.Port);
 
         await sender.SendAsync(CodeMail, Token);
+        await sender.SendAsync(CodeMail, Token);
 
-        var message = Assert.Single(server.Messages);
-        Assert.Contains("123456", message, StringComparison.Ordinal);
+        Assert.Equal(2, server.Messages.Count);
+        Assert.Equal(1, server.Sessions);
+    }
+
+    [Fact]
+    public async Task A_mail_the_server_accepted_counts_as_sent_when_the_server_then_drops_the_session_and_the_next_goes_out_fresh()
+    {
+        await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok", hangUpAfterMessage: true);
+        using var sender = Sender(server.Port);
+
+        await sender.SendAsync(CodeMail, Token); // accepted, then the connection is gone
+        await sender.SendAsync(CodeMail, Token); // the kept session is dead: tried once more on a new one
+
+        Assert.Equal(2, server.Messages.Count);
+        Assert.Equal(2, server.Sessions);
+        Assert.All(server.Messages, message => Assert.Contains("123456", message, StringComparison.Ordinal));
     }
 
     private static readonly OutgoingMail CodeMail = new(MailKind.RegistrationCode, "bob@example.test", "en", "123456", TimeSpan.FromMinutes(2));
@@ -71,39 +86,61 @@ public sealed class SmtpDeliveryTests
     }
 
     /// <summary>
-    /// Just enough SMTP for one session: a banner, EHLO without AUTH or STARTTLS, a chosen answer to RCPT TO, DATA, and on
-    /// QUIT either a goodbye or (<c>hangUpOnQuit</c>) a dropped connection.
+    /// Just enough SMTP for sessions one after the other: a banner, EHLO without AUTH or STARTTLS, a chosen answer to
+    /// RCPT TO, DATA (after which, with <c>hangUpAfterMessage</c>, the connection is dropped), QUIT.
     /// </summary>
     private sealed class ScriptedSmtpServer : IAsyncDisposable
     {
         private readonly TcpListener _listener;
         private readonly Task _session;
-        private readonly bool _hangUpOnQuit;
+        private readonly bool _hangUpAfterMessage;
 
-        private ScriptedSmtpServer(TcpListener listener, string rcptReply, bool hangUpOnQuit)
+        private ScriptedSmtpServer(TcpListener listener, string rcptReply, bool hangUpAfterMessage)
         {
             _listener = listener;
-            _hangUpOnQuit = hangUpOnQuit;
-            _session = Task.Run(() => ServeAsync(rcptReply));
+            _hangUpAfterMessage = hangUpAfterMessage;
+            _session = Task.Run(() => ServeAllAsync(rcptReply));
         }
+
+        /// <summary>How many connections were opened to it.</summary>
+        public int Sessions { get; private set; }
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
         /// <summary>The messages the server accepted (their DATA).</summary>
         public List<string> Messages { get; } = [];
 
-        public static ScriptedSmtpServer Start(string rcptReply, bool hangUpOnQuit = false)
+        public static ScriptedSmtpServer Start(string rcptReply, bool hangUpAfterMessage = false)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            return new ScriptedSmtpServer(listener, rcptReply, hangUpOnQuit);
+            return new ScriptedSmtpServer(listener, rcptReply, hangUpAfterMessage);
         }
 
-        private async Task ServeAsync(string rcptReply)
+        private async Task ServeAllAsync(string rcptReply)
+        {
+            while (true)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync();
+                }
+                catch (Exception exception) when (exception is SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return; // stopped
+                }
+
+                Sessions++;
+                await ServeAsync(client, rcptReply);
+            }
+        }
+
+        private async Task ServeAsync(TcpClient session, string rcptReply)
         {
             try
             {
-                using var client = await _listener.AcceptTcpClientAsync();
+                using var client = session;
                 await using var stream = client.GetStream();
                 using var reader = new StreamReader(stream, Encoding.ASCII);
                 await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
@@ -122,13 +159,13 @@ public sealed class SmtpDeliveryTests
 
                         Messages.Add(data.ToString());
                         await writer.WriteLineAsync("250 queued");
-                        continue;
-                    }
+                        if (_hangUpAfterMessage)
+                        {
+                            client.Client.Close(); // accepted, then gone
+                            return;
+                        }
 
-                    if (verb == "QUIT" && _hangUpOnQuit)
-                    {
-                        client.Client.Close(); // accepted, then gone: no 221
-                        return;
+                        continue;
                     }
 
                     var reply = verb switch
