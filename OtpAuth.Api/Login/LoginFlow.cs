@@ -96,11 +96,12 @@ public sealed partial class LoginFlow(
     {
         await throttle.SucceededAsync(email, client);
         await RehashIfNeededAsync(user, password, cancellationToken);
+        // Saved with the new session's rows: one SaveChanges, one batched round trip to PostgreSQL.
         user.LastLoginAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        var session = await sessions.StartAsync(user, userAgent, cancellationToken);
         LogLoggedIn(user.Id);
         metrics.LoggedIn("ok");
-        return AuthResult.Ok(user, await sessions.StartAsync(user, userAgent, cancellationToken));
+        return AuthResult.Ok(user, session);
     }
 
     /// <summary>One bcrypt verification under the hashing gate; against the dummy hash when there is nothing to check.</summary>

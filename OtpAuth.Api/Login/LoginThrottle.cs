@@ -113,11 +113,12 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         var database = redis.GetDatabase();
         var account = KeysFor(email, null);
         var known = KeysFor(email, client);
-        await database.KeyDeleteAsync([account.Failures, account.Lock, known.Failures, known.Lock]);
-        if (Rules.KnownClientDays > 0)
-        {
-            await database.StringSetAsync(KnownClientKey(email, client), "1", TimeSpan.FromDays(Rules.KnownClientDays));
-        }
+        // Independent writes, sent together (one round trip's wait instead of two).
+        var forget = database.KeyDeleteAsync([account.Failures, account.Lock, known.Failures, known.Lock]);
+        var remember = Rules.KnownClientDays > 0
+            ? database.StringSetAsync(KnownClientKey(email, client), "1", TimeSpan.FromDays(Rules.KnownClientDays))
+            : Task.FromResult(true);
+        await Task.WhenAll(forget, remember);
     }
 
     /// <summary>
