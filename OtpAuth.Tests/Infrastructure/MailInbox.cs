@@ -23,6 +23,29 @@ public sealed partial class MailInbox(HttpClient http)
             .OrderBy(m => m.Date)];
     }
 
+    /// <summary>The first message to <paramref name="address"/> that <paramref name="match"/> accepts, waiting for it to arrive.</summary>
+    public async Task<MailMessage> WaitForMessageAsync(string address, Func<MailMessage, bool> match, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WaitTimeout);
+        try
+        {
+            while (true)
+            {
+                if ((await GetMessagesToAsync(address, timeout.Token)).FirstOrDefault(match) is { } found)
+                {
+                    return found;
+                }
+
+                await Task.Delay(150, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No matching message to {address} within {WaitTimeout.TotalSeconds} s.");
+        }
+    }
+
     /// <summary>The code in the newest message to <paramref name="address"/>, waiting for one to arrive.</summary>
     public Task<string> WaitForCodeAsync(string address, CancellationToken cancellationToken = default) =>
         WaitForNewCodeAsync(address, previousCount: 0, cancellationToken);

@@ -39,7 +39,7 @@ public sealed class PasswordRecoveryTests(OtpAuthSystem system) : IDisposable
 
         using var again = await ResetAsync(email, code, "yet another passphrase here");
         await AuthClient.AssertProblemAsync(again, HttpStatusCode.BadRequest, "Invalid or expired code"); // single use
-        var changed = await WaitForMailAsync(email, m => m.Subject.Contains("password was changed", StringComparison.Ordinal));
+        var changed = await _client.Mail.WaitForMessageAsync(email, m => m.Subject.Contains("password was changed", StringComparison.Ordinal), Token);
         Assert.DoesNotMatch(@"\b\d{6}\b", changed.Text);
     }
 
@@ -94,7 +94,7 @@ public sealed class PasswordRecoveryTests(OtpAuthSystem system) : IDisposable
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.Status));
         Assert.Single(answers.Select(a => a.Body).Distinct());
-        await WaitForMailAsync(verified, m => m.Subject.Contains("reset", StringComparison.OrdinalIgnoreCase));
+        await _client.Mail.WaitForMessageAsync(verified, m => m.Subject.Contains("reset", StringComparison.OrdinalIgnoreCase), Token);
         Assert.Empty(await _client.Mail.GetMessagesToAsync(unknown, Token));
         Assert.Single(await _client.Mail.GetMessagesToAsync(unverified, Token)); // its registration code only
     }
@@ -149,21 +149,6 @@ public sealed class PasswordRecoveryTests(OtpAuthSystem system) : IDisposable
 
     private Task<HttpResponseMessage> ResetAsync(string email, string code, string newPassword) =>
         _client.PostAsync("/auth/password/reset", new { email, code, new_password = newPassword });
-
-    private async Task<MailMessage> WaitForMailAsync(string address, Func<MailMessage, bool> match)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if ((await _client.Mail.GetMessagesToAsync(address, Token)).FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(200, Token);
-        }
-
-        throw new TimeoutException($"No matching mail to {address}.");
-    }
 
     public void Dispose() => _client.Dispose();
 }
