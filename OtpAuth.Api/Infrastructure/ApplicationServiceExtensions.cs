@@ -67,7 +67,7 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<RedisRateLimiter>();
         services.AddSingleton<PasswordHasher>();
-        services.AddHostedService<PasswordHasherWarmUp>();
+        services.AddHostedService<PasswordWarmUp>();
         services.AddSingleton<HashingGate>();
         services.AddSingleton<PasswordPolicy>();
         services.AddSingleton<CodeDelivery>();

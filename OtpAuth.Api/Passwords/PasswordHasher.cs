@@ -25,7 +25,7 @@ public sealed class PasswordHasher
     {
         _workFactor = options.Value.BcryptWorkFactor;
         // Verified against when the email is unknown, so that answer costs the same bcrypt work as a wrong password.
-        // Built here, not on first use, so no login pays for it (PasswordHasherWarmUp constructs this at start).
+        // Built here, not on first use, so no login pays for it (PasswordWarmUp constructs this at start).
         _dummyHash = Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
     }
 
@@ -72,16 +72,4 @@ public sealed class PasswordHasher
             && char.IsAsciiDigit(hash[4]) && char.IsAsciiDigit(hash[5])
             ? ((hash[4] - '0') * 10) + (hash[5] - '0')
             : null;
-}
-
-/// <summary>Builds the <see cref="PasswordHasher"/> (and with it the dummy hash) while the Api starts, before any request.</summary>
-internal sealed class PasswordHasherWarmUp(PasswordHasher hasher) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        GC.KeepAlive(hasher);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -33,7 +33,7 @@ public sealed class ConfigurationValidationTests
     {
         using var host = Build(new() { ["Password:BcryptWorkFactor"] = "4" });
 
-        Assert.Contains(host.Services.GetServices<IHostedService>(), service => service is PasswordHasherWarmUp);
+        Assert.Contains(host.Services.GetServices<IHostedService>(), service => service is PasswordWarmUp);
     }
 
     [Theory]
