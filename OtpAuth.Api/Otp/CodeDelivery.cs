@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Email;
@@ -44,9 +45,23 @@ public sealed partial class CodeDelivery(
         return result;
     }
 
-    /// <summary>A mail that carries no code (a notice to the owner of an address), under the same budget and rules.</summary>
-    public async Task<AuthResult> SendNoticeAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<Task> send) =>
-        await TryTakeMailBudgetAsync(subject, client) ?? await DeliverAsync(subject, client, undeliveredCodeHash: null, send);
+    /// <summary>
+    /// A mail that carries no code (a notice to the owner of an address), under the same budget and rules. The subject
+    /// still gets a code, one nobody can enter (not six digits), so the notice costs what a code mail costs (the same
+    /// Redis round trip) and a guess at its code fails as at any other: with conceal mode on, the two must not be told
+    /// apart by their time.
+    /// </summary>
+    public async Task<AuthResult> SendNoticeAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<Task> send)
+    {
+        if (await TryTakeMailBudgetAsync(subject, client) is { } busy)
+        {
+            return busy;
+        }
+
+        var unenterable = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var codeHash = await otp.SaveCodeAsync(subject, unenterable);
+        return await DeliverAsync(subject, client, codeHash, send);
+    }
 
     /// <summary>Gives a reserved send back (a flow that reserved one and then did not get as far as mailing).</summary>
     public async Task ReleaseAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, string? undeliveredCodeHash = null)
