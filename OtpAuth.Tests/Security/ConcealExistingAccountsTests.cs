@@ -15,7 +15,10 @@ namespace OtpAuth.Tests.Security;
 public sealed class ConcealExistingAccountsTests(OtpAuthSystem system) : IDisposable
 {
     private const string StrangersPassword = "a stranger's guess at a password";
-    private const int Samples = 9;
+    private const int Addresses = 12;
+    private const int WarmUpPairs = 2;
+    private const int Rounds = 3;
+    private static readonly TimeSpan PauseBetweenPairs = TimeSpan.FromMilliseconds(30);
     private readonly AuthClient _client = new(system, OtpAuthSystem.Conceal);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -64,13 +67,13 @@ public sealed class ConcealExistingAccountsTests(OtpAuthSystem system) : IDispos
     public async Task Register_verify_resend_and_login_are_alike_in_status_body_and_time_for_existing_and_new_addresses()
     {
         var existing = new List<string>();
-        for (var i = 0; i < Samples; i++)
+        for (var i = 0; i < Addresses; i++)
         {
             existing.Add(AuthClient.NewAddress());
             await _client.RegisterAndVerifyAsync(existing[^1]);
         }
 
-        var fresh = Enumerable.Range(0, Samples).Select(_ => AuthClient.NewAddress()).ToList();
+        var fresh = Enumerable.Range(0, Addresses).Select(_ => AuthClient.NewAddress()).ToList();
         var calls = new (string Name, Func<string, Task<HttpResponseMessage>> Call)[]
         {
             ("register", email => _client.RegisterAsync(email, StrangersPassword)),
@@ -79,27 +82,39 @@ public sealed class ConcealExistingAccountsTests(OtpAuthSystem system) : IDispos
             ("login", email => _client.LoginAsync(email, StrangersPassword)),
         };
 
+        await QuietMachine.WaitUntilQuietAsync(TimeSpan.FromSeconds(60), Token);
         foreach (var (name, call) in calls)
         {
             var times = (Existing: new List<double>(), Fresh: new List<double>());
-            for (var i = 0; i < Samples; i++)
+            for (var n = 0; n < Rounds * existing.Count; n++)
             {
-                // Interleaved, and in turn first, so whatever else the machine does (the mail server still storing the
-                // previous mail) weighs on both alike.
-                var (first, second) = i % 2 == 0 ? (existing[i], fresh[i]) : (fresh[i], existing[i]);
+                var i = n % existing.Count;
+                // A pause first, for what the previous pair left running (the mail server storing its mails, PostgreSQL
+                // writing) to finish; then the two interleaved, in turn first, so whatever else remains weighs on both alike.
+                await Task.Delay(PauseBetweenPairs, Token);
+                var (first, second) = n % 2 == 0 ? (existing[i], fresh[i]) : (fresh[i], existing[i]);
                 var firstTimed = await TimeAsync(() => call(first));
                 var secondTimed = await TimeAsync(() => call(second));
-                var ((existingAnswer, existingMs), (freshAnswer, freshMs)) = i % 2 == 0 ? (firstTimed, secondTimed) : (secondTimed, firstTimed);
+                var ((existingAnswer, existingMs), (freshAnswer, freshMs)) = n % 2 == 0 ? (firstTimed, secondTimed) : (secondTimed, firstTimed);
                 Assert.True(existingAnswer.Status == freshAnswer.Status, $"{name}: {existingAnswer.Status} for an existing address, {freshAnswer.Status} for a new one");
                 Assert.Equal(existingAnswer.Body.Replace(existing[i], "<email>", StringComparison.Ordinal), freshAnswer.Body.Replace(fresh[i], "<email>", StringComparison.Ordinal));
-                times.Existing.Add(existingMs);
-                times.Fresh.Add(freshMs);
+                if (n >= WarmUpPairs) // the first calls of a path also pay for its JIT compilation
+                {
+                    times.Existing.Add(existingMs);
+                    times.Fresh.Add(freshMs);
+                }
             }
 
-            // Within 10 %, or 2 ms for the calls that take a few milliseconds in all (where loopback jitter alone is that).
-            var (a, b) = (Median(times.Existing), Median(times.Fresh));
-            Assert.True(Math.Abs(a - b) <= Math.Max(0.10 * Math.Max(a, b), 2.0),
-                $"{name}: median {a:F1} ms for existing addresses, {b:F1} ms for new ones");
+            // The typical difference within a pair, within 10 % of the call's time or 2 ms (loopback jitter alone is that
+            // on the calls of a few milliseconds). Work one path does and the other does not (a bcrypt, a mail, a round
+            // trip) is in every pair; whatever else the machine does comes in bursts (of up to a hundred ms on two cores)
+            // that land on one call of a pair or span both, and the median of the differences sets both kinds aside.
+            var difference = Median(times.Existing.Zip(times.Fresh, (e, f) => e - f));
+            var typical = Median(times.Existing.Concat(times.Fresh));
+            Assert.True(Math.Abs(difference) <= Math.Max(0.10 * typical, 2.0),
+                $"{name}: existing addresses answered {difference:F1} ms slower than new ones at the median of {times.Existing.Count} pairs "
+                + $"(the call takes {typical:F1} ms); pairs (existing | new): "
+                + string.Join(", ", times.Existing.Zip(times.Fresh, (e, f) => $"{e:F0}|{f:F0}")));
         }
     }
 
@@ -127,10 +142,10 @@ public sealed class ConcealExistingAccountsTests(OtpAuthSystem system) : IDispos
         return json.ToJsonString();
     }
 
-    private static double Median(List<double> values)
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     public void Dispose() => _client.Dispose();
