@@ -40,11 +40,7 @@ api.WithEnvironment("RateLimits__MailsPerMinute", "1000000")
     .WithEnvironment("Login__FreeFailures", "100")
     .WithEnvironment("Login__MaxConsecutiveFailures", "100");
 await using var app = await appHost.BuildAsync();
-using (var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
-{
-    await app.StartAsync(startTimeout.Token);
-    await AppStartup.WaitForAllHealthyAsync(app, startTimeout.Token);
-}
+await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
 
 var system = new SystemUnderTest(app);
 if (which is "all" or "latency")

@@ -36,11 +36,7 @@ internal static class SideBySide
             .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000")
             .WithEnvironment("Login__FreeFailures", "100");
         await using var app = await appHost.BuildAsync();
-        using (var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
-        {
-            await app.StartAsync(startTimeout.Token);
-            await AppStartup.WaitForAllHealthyAsync(app, startTimeout.Token);
-        }
+        await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
 
         var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds));
         var otpAuth = new OtpAuthTarget(app.GetEndpoint("api", "http"));

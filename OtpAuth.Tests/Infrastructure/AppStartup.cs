@@ -24,6 +24,14 @@ public static partial class AppStartup
         await Task.WhenAll(waited);
     }
 
+    /// <summary>Starts <paramref name="app"/> and waits for every resource to be healthy, the two within <paramref name="within"/>.</summary>
+    public static async Task StartHealthyAsync(DistributedApplication app, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await app.StartAsync(timeout.Token);
+        await WaitForAllHealthyAsync(app, timeout.Token);
+    }
+
     public static async Task WaitForHealthyAsync(DistributedApplication app, string name, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
