@@ -1,15 +1,15 @@
 namespace OtpAuth.Api.Passwords;
 
 /// <summary>
-/// Does, while the Api starts and before any request, what would otherwise make the first login or registration slow:
-/// builds the <see cref="PasswordHasher"/> (and with it the dummy hash) and loads the strength estimate's word lists.
+/// Builds the <see cref="PasswordHasher"/> (and with it the dummy hash) while the Api starts, before any request. The
+/// strength estimate's word lists (about 150 ms of CPU) load with the first registration instead: a dozen Api processes
+/// starting together on two cores is contended enough that a start-up health check once timed out.
 /// </summary>
 internal sealed class PasswordWarmUp(PasswordHasher hasher) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         GC.KeepAlive(hasher);
-        PasswordPolicy.LoadWordLists();
         return Task.CompletedTask;
     }
 
