@@ -12,6 +12,9 @@ internal sealed class LoadResult(string workload, string target)
     public double PerSecond { get; set; }
     public long Units { get; set; }
     public double PeakRssMb { get; set; }
+    /// <summary>The server's own CPU (user + system) over the timed part, per completed unit, in milliseconds.</summary>
+    public double ServerCpuMsPerUnit => Units > 0 ? ServerCpuSeconds * 1000 / Units : 0;
+    public double ServerCpuSeconds { get; set; }
     public ConcurrentDictionary<string, ConcurrentBag<double>> Steps { get; } = new();
     public ConcurrentDictionary<string, int> Statuses { get; } = new();
 
@@ -33,19 +36,23 @@ internal sealed class LoadResult(string workload, string target)
 /// <summary>A step got no answer at all (connection refused or reset, timeout); recorded as status 599.</summary>
 internal sealed class StepFailedException : Exception;
 
-internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan duration)
+internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan duration, TimeSpan warmUp)
 {
+    public TimeSpan WarmUp => warmUp;
+
     public const string Password = "correct horse battery staple";
     private static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task<LoadResult> FunnelAsync(LoadTarget target, Func<double> rss)
+    /// <summary>The funnel for <paramref name="forDuration"/> (the runner's duration by default).</summary>
+    public async Task<LoadResult> FunnelAsync(LoadTarget target, ServerProcess server, TimeSpan? forDuration = null)
     {
+        var timed = forDuration ?? duration;
         var result = new LoadResult("funnel", target.Name);
         var users = 0L;
         var watch = Stopwatch.StartNew();
-        await WithRssAsync(result, rss, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        await MeasureAsync(result, server, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
-            while (watch.Elapsed < duration)
+            while (watch.Elapsed < timed)
             {
                 try
                 {
@@ -94,7 +101,7 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         return result;
     }
 
-    public async Task<LoadResult> LoginAsync(LoadTarget target, Func<double> rss)
+    public async Task<LoadResult> LoginAsync(LoadTarget target, ServerProcess server)
     {
         var accounts = new List<string>();
         for (var i = 0; i < concurrency; i++)
@@ -105,7 +112,7 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         var result = new LoadResult("login", target.Name);
         var logins = 0L;
         var watch = Stopwatch.StartNew();
-        await WithRssAsync(result, rss, () => Task.WhenAll(accounts.Select(async email =>
+        await MeasureAsync(result, server, () => Task.WhenAll(accounts.Select(async email =>
         {
             while (watch.Elapsed < duration)
             {
@@ -126,7 +133,7 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         return result;
     }
 
-    public async Task<LoadResult> VerifyAsync(LoadTarget target, int count, Func<double> rss)
+    public async Task<LoadResult> VerifyAsync(LoadTarget target, int count, ServerProcess server)
     {
         // Registered beforehand (not timed), their codes collected from the sink.
         var pending = new ConcurrentQueue<(string Email, string Code, string? Context)>();
@@ -146,7 +153,7 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         var result = new LoadResult("verify", target.Name);
         var verified = 0L;
         var watch = Stopwatch.StartNew();
-        await WithRssAsync(result, rss, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        await MeasureAsync(result, server, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (pending.TryDequeue(out var item))
             {
@@ -196,19 +203,21 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         }
     }
 
-    /// <summary>Runs the load while sampling the server's resident memory every 250 ms; keeps the peak.</summary>
-    private static async Task WithRssAsync(LoadResult result, Func<double> rss, Func<Task> load)
+    /// <summary>Runs the load while sampling the server's resident memory every 250 ms (keeps the peak) and counts its CPU.</summary>
+    private static async Task MeasureAsync(LoadResult result, ServerProcess server, Func<Task> load)
     {
+        var cpuBefore = server.CpuSeconds();
         using var done = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!done.IsCancellationRequested)
             {
-                result.PeakRssMb = Math.Max(result.PeakRssMb, rss());
+                result.PeakRssMb = Math.Max(result.PeakRssMb, server.RssMb());
                 await Task.Delay(250);
             }
         });
         await load();
+        result.ServerCpuSeconds = server.CpuSeconds() - cpuBefore;
         await done.CancelAsync();
         await sampler;
     }

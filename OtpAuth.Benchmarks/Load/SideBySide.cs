@@ -11,8 +11,12 @@ namespace OtpAuth.Benchmarks.Load;
 /// OtpAuth and the Better Auth peer (../shared/peers/better-auth) under the same load, one after the other, on the same
 /// PostgreSQL server and Redis (those the AppHost starts), the same SMTP sink (<see cref="SmtpSink"/>), the same bcrypt
 /// cost, rate limits off for both. Prints each workload's throughput, p50/p99 per step, statuses, peak RSS, and the
-/// ratios. Run: <c>dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds]</c>
+/// ratios. Run: <c>dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds] [workloads]</c>
 /// after <c>../shared/peers/better-auth/run.sh install</c>; without the peer installed only OtpAuth is measured.
+/// <c>workloads</c> is a comma-separated subset of funnel,login,verify (all by default), and <c>LOAD_API_ENV</c>
+/// ("Name=value;Name=value") sets extra environment for OtpAuth's Api: together they make an A/B try of one setting a
+/// one-minute run instead of a five-minute one (<c>LOAD_SKIP_PEER=1</c> leaves the peer out). Each system first runs
+/// the funnel unmeasured for <c>LOAD_WARMUP_SECONDS</c> (60); 0 measures a cold start.
 /// </summary>
 internal static class SideBySide
 {
@@ -21,35 +25,47 @@ internal static class SideBySide
         var cost = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
         var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
         var seconds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
+        var warmUp = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("LOAD_WARMUP_SECONDS") ?? "60", CultureInfo.InvariantCulture));
+        var workloads = (args.Length > 4 ? args[4] : "funnel,login,verify").Split(',', StringSplitOptions.TrimEntries);
         await using var sink = new SmtpSink();
 
         Console.WriteLine($"Starting OtpAuth (bcrypt cost {cost}, rate limits off, mail to the sink on port {sink.Port})…");
         var state = Directory.CreateTempSubdirectory("otpauth-load-");
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OtpAuth_AppHost>(
             [.. TestApp.Arguments(state.FullName), $"ConnectionStrings:mail=smtp://127.0.0.1:{sink.Port}"]);
-        appHost.CreateResourceBuilder<ProjectResource>("api")
+        var api = appHost.CreateResourceBuilder<ProjectResource>("api")
             .WithEnvironment("RateLimits__Enabled", "false")
             .WithEnvironment("Password__BcryptWorkFactor", cost.ToString(CultureInfo.InvariantCulture))
             // The hashing gate stays (its permits are the cores), but 16 clients must queue, not be refused: the peer has no gate.
             .WithEnvironment("Password__HashQueueLimit", "1000")
             .WithEnvironment("Otp__MaxSendsPerHour", "10000")
             .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000")
-            .WithEnvironment("Login__FreeFailures", "100");
+            .WithEnvironment("Login__FreeFailures", "100")
+            // The testing builder runs no dashboard yet points OTLP at one, so the exporters would retry into nothing and
+            // buffer what they could not send (≈ 40 MB of RSS in a run). Telemetry is still recorded; it is not exported,
+            // as the peer exports none. LOAD_API_ENV=OTEL_EXPORTER_OTLP_ENDPOINT=… puts a live collector back.
+            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        foreach (var setting in (Environment.GetEnvironmentVariable("LOAD_API_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            Console.WriteLine($"Api environment for this run: {name}={value}");
+            api.WithEnvironment(name, value);
+        }
+
         await using var app = await appHost.BuildAsync();
         await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
 
-        var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds));
+        var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds), warmUp);
         var otpAuth = new OtpAuthTarget(app.GetEndpoint("api", "http"));
         var apiPid = FindProcess("OtpAuth.Api");
-        var results = new List<LoadResult>
-        {
-            await runner.FunnelAsync(otpAuth, () => RssMb(apiPid)),
-            await runner.LoginAsync(otpAuth, () => RssMb(apiPid)),
-            await runner.VerifyAsync(otpAuth, count: concurrency * 40, () => RssMb(apiPid)),
-        };
+        var results = await RunWorkloadsAsync(runner, workloads, otpAuth, concurrency, new ServerProcess(apiPid));
 
         var peerDirectory = FindPeer();
-        if (peerDirectory is null || !Directory.Exists(Path.Combine(peerDirectory, "node_modules")))
+        if (Environment.GetEnvironmentVariable("LOAD_SKIP_PEER") is "1")
+        {
+            Console.WriteLine("LOAD_SKIP_PEER=1: measuring OtpAuth only.");
+        }
+        else if (peerDirectory is null || !Directory.Exists(Path.Combine(peerDirectory, "node_modules")))
         {
             Console.WriteLine("The peer is not installed (../shared/peers/better-auth/run.sh install): measuring OtpAuth only.");
         }
@@ -57,27 +73,55 @@ internal static class SideBySide
         {
             using var peer = await StartPeerAsync(app, peerDirectory, sink.Port, cost);
             var target = new BetterAuthTarget(peer.Address);
-            results.Add(await runner.FunnelAsync(target, () => RssMb(peer.Process.Id)));
-            results.Add(await runner.LoginAsync(target, () => RssMb(peer.Process.Id)));
-            results.Add(await runner.VerifyAsync(target, count: concurrency * 40, () => RssMb(peer.Process.Id)));
+            results.AddRange(await RunWorkloadsAsync(runner, workloads, target, concurrency, new ServerProcess(peer.Process.Id)));
         }
 
-        Print(results, cost, concurrency, seconds);
+        Print(results, cost, concurrency, seconds, warmUp);
     }
 
-    private static void Print(List<LoadResult> results, int cost, int concurrency, int seconds)
+    private static async Task<List<LoadResult>> RunWorkloadsAsync(
+        LoadRunner runner, string[] workloads, LoadTarget target, int concurrency, ServerProcess server)
+    {
+        var results = new List<LoadResult>();
+        if (runner.WarmUp > TimeSpan.Zero)
+        {
+            // Unmeasured, the same for both systems: the figures are of a server that has run a while (its JIT and
+            // connection pools settled), as one in service has. LOAD_WARMUP_SECONDS=0 measures a cold one instead.
+            Console.WriteLine($"Warming {target.Name} up: the funnel for {runner.WarmUp.TotalSeconds:0} s, not measured…");
+            await runner.FunnelAsync(target, server, runner.WarmUp);
+        }
+
+        if (workloads.Contains("funnel"))
+        {
+            results.Add(await runner.FunnelAsync(target, server));
+        }
+
+        if (workloads.Contains("login"))
+        {
+            results.Add(await runner.LoginAsync(target, server));
+        }
+
+        if (workloads.Contains("verify"))
+        {
+            results.Add(await runner.VerifyAsync(target, count: concurrency * 40, server));
+        }
+
+        return results;
+    }
+
+    private static void Print(List<LoadResult> results, int cost, int concurrency, int seconds, TimeSpan warmUp)
     {
         Console.WriteLine();
-        Console.WriteLine($"## Side by side (bcrypt cost {cost}, {concurrency} concurrent clients, {seconds} s per timed workload; verify: {concurrency * 40} codes)");
+        Console.WriteLine($"## Side by side (bcrypt cost {cost}, {concurrency} concurrent clients, {seconds} s per timed workload; verify: {concurrency * 40} codes; warm-up {warmUp.TotalSeconds:0} s)");
         Console.WriteLine();
-        Console.WriteLine("| workload | system | per second | step p50 / p99 ms | peak RSS MB | statuses |");
-        Console.WriteLine("|---|---|---:|---|---:|---|");
+        Console.WriteLine("| workload | system | per second | step p50 / p99 ms | server CPU ms per unit | peak RSS MB | statuses |");
+        Console.WriteLine("|---|---|---:|---|---:|---:|---|");
         foreach (var result in results)
         {
             var steps = string.Join("; ", result.Steps.OrderBy(s => StepOrder(s.Key)).Select(s =>
                 $"{s.Key} {Stats.Median([.. s.Value]):0} / {Stats.Percentile([.. s.Value], 99):0}"));
             var statuses = string.Join(", ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} × {s.Value}"));
-            Console.WriteLine($"| {result.Workload} | {result.Target} | {result.PerSecond:0.0} | {steps} | {result.PeakRssMb:0} | {statuses} |");
+            Console.WriteLine($"| {result.Workload} | {result.Target} | {result.PerSecond:0.0} | {steps} | {result.ServerCpuMsPerUnit:0.00} | {result.PeakRssMb:0} | {statuses} |");
         }
 
         var byWorkload = results.GroupBy(r => r.Workload).Where(g => g.Count() == 2).ToList();
@@ -216,18 +260,6 @@ internal static class SideBySide
                 }
             }).Pid;
 
-    private static double RssMb(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
 
     private static int FreePort()
     {
