@@ -8,7 +8,7 @@ namespace OtpAuth.Benchmarks.Load;
 /// </summary>
 internal sealed class ServerProcess(int pid)
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on Linux
+    private const double TicksPerSecond = 100; // USER_HZ, 100 on Linux
 
     public double RssMb()
     {

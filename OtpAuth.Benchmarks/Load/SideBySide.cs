@@ -15,7 +15,7 @@ namespace OtpAuth.Benchmarks.Load;
 /// after <c>../shared/peers/better-auth/run.sh install</c>; without the peer installed only OtpAuth is measured.
 /// <c>workloads</c> is a comma-separated subset of funnel,login,verify (all by default), and <c>LOAD_API_ENV</c>
 /// ("Name=value;Name=value") sets extra environment for OtpAuth's Api: together they make an A/B try of one setting a
-/// one-minute run instead of a five-minute one (<c>LOAD_SKIP_PEER=1</c> leaves the peer out). Each system first runs
+/// two-minute run instead of a six-minute one (<c>LOAD_SKIP_PEER=1</c> leaves the peer out). Each system first runs
 /// the funnel unmeasured for <c>LOAD_WARMUP_SECONDS</c> (60); 0 measures a cold start.
 /// </summary>
 internal static class SideBySide
@@ -47,7 +47,7 @@ internal static class SideBySide
             .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
         foreach (var setting in (Environment.GetEnvironmentVariable("LOAD_API_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
-            var (name, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"LOAD_API_ENV: \"{setting}\" is not Name=value.");
             Console.WriteLine($"Api environment for this run: {name}={value}");
             api.WithEnvironment(name, value);
         }
