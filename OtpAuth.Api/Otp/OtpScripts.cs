@@ -58,8 +58,9 @@ internal static class OtpScripts
 
     /// <summary>
     /// KEYS: code, then failure counters. ARGV: candidate hash, max attempts per code, then for each counter its limit and
-    /// its window in seconds. Returns {1, 0} verified (code consumed), {0, 0} wrong, {3, 0} no code (expired, used, never
-    /// sent), {2, ms} a failure budget is spent. The API answers all but the first two alike; the rest is for metrics.
+    /// its window in seconds. Returns {1, 0} verified (code consumed), {0, 0} wrong, {3, 0} no code (expired, voided, never
+    /// sent), {4, 0} the right code again after it was used, {2, ms} a failure budget is spent. The API answers all but
+    /// {1} and {2} alike; the rest is for metrics and for what counts.
     /// </summary>
     /// <remarks>
     /// Budgets first, compare after: a spent budget refuses even the right code, or it would not bound guessing. Compare,
@@ -67,6 +68,9 @@ internal static class OtpScripts
     /// answers each count (a fetch-then-compare in .NET would let a burst of guesses all read the code before any was
     /// counted). The comparison visits every character without an early exit, and it compares HMACs under a key the
     /// client never has. A failure counts whether or not a code exists, and no new code resets the counters.
+    /// A used code stays, marked, until its lifetime ends: the same right code again (a double submit, a retried request)
+    /// is refused without counting as a guess. Deleting it instead made twenty concurrent submits nineteen failures, which
+    /// spent the address's budget and could void the registration before the one that won had written the account.
     /// </remarks>
     public const string Verify = """
         local wait = -1
@@ -89,7 +93,8 @@ internal static class OtpScripts
             diff = diff + math.abs(string.byte(stored, i) - string.byte(candidate, i))
           end
           if diff == 0 then
-            redis.call('DEL', KEYS[1])
+            if redis.call('HGET', KEYS[1], 'used') then return {4, 0} end
+            redis.call('HSET', KEYS[1], 'used', '1')
             return {1, 0}
           end
         end

@@ -19,8 +19,14 @@ public enum OtpCheck
     /// <summary>A failure budget of the address (from this client's networks, or from everyone) is spent.</summary>
     Locked,
 
-    /// <summary>No code (expired, used or never sent): answered as <see cref="Invalid"/>, told apart for metrics.</summary>
+    /// <summary>No code (expired, voided or never sent): answered as <see cref="Invalid"/>, told apart for metrics.</summary>
     NoCode,
+
+    /// <summary>
+    /// The right code of a code already used: answered as <see cref="Invalid"/>, but counted against no budget, since
+    /// whoever sends it knew the code (a double submit, a retry) and guessed nothing.
+    /// </summary>
+    Used,
 }
 
 public readonly record struct OtpCheckResult(OtpCheck Outcome, TimeSpan RetryAfter);
@@ -88,6 +94,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
             1 => OtpCheck.Verified,
             2 => OtpCheck.Locked,
             3 => OtpCheck.NoCode,
+            4 => OtpCheck.Used,
             _ => OtpCheck.Invalid,
         };
         return new OtpCheckResult(outcome, TimeSpan.FromMilliseconds((long)result[1]));

@@ -38,6 +38,9 @@ public sealed partial class VerificationFlow(
                 return AuthResult.Limited(check.RetryAfter);
             case OtpCheck.Verified:
                 return await CreateAccountAsync(subject, cancellationToken);
+            case OtpCheck.Used:
+                metrics.Verified("used"); // not a guess: no failure counted, or duplicates could void the registration
+                return AuthStatus.InvalidCode;
             default:
                 await CountFailureAsync(subject, client, cancellationToken);
                 metrics.Verified(check.Outcome == OtpCheck.NoCode ? "expired" : "wrong");

@@ -50,8 +50,11 @@ public sealed class CodeRulesTests(OtpAuthSystem system)
     [Theory]
     [InlineData("api")]
     [InlineData("api-garnet")]
-    public async Task Twenty_concurrent_verifies_with_the_right_code_succeed_exactly_once(string api)
+    public async Task Twenty_concurrent_verifies_with_the_right_code_make_one_account_and_count_as_no_wrong_code(string api)
     {
+        // A double-click, a retried request, a second tab: the duplicates of a right code are refused as used, but they
+        // are not guesses. Counted as wrong codes, they spent the address's budget (429s) and, past the registration's
+        // lifetime budget, voided the registration before the winner's account was written (the winner got a 400).
         using var client = new AuthClient(system, api);
         var email = AuthClient.NewAddress();
         using var registered = await client.RegisterAsync(email);
@@ -65,8 +68,9 @@ public sealed class CodeRulesTests(OtpAuthSystem system)
         }
 
         Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
-        // The others are ordinary refusals: the code is used (400), or the address has failed too often (429).
-        Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.Contains(s, new[] { HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests }));
+        Assert.Equal(19, statuses.Count(s => s == HttpStatusCode.BadRequest));
+        using var login = await client.LoginAsync(email);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
     }
 
     [Theory]
