@@ -74,7 +74,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     /// <summary>The Api variant with <c>Auth:ConcealExistingAccounts</c> on (and no resend cooldown).</summary>
     public const string Conceal = "api-conceal";
 
-    /// <summary>An Api on Garnet whose login throttle frees 3 failures, then waits 1 s doubling up to 2 s.</summary>
+    /// <summary>An Api on Garnet whose login throttle frees 3 failures, then waits 3 s doubling up to 6 s.</summary>
     public const string Garnet = "api-garnet";
 
     /// <summary>An Api whose whole service may send <see cref="MailCapPerMinute"/> mails a minute; for one test only.</summary>
@@ -121,12 +121,13 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("RateLimits__Register__AddressCeiling", "0")
             .WithGenerousClientLimits();
 
-        // The code rules and the login throttle's Lua scripts on Garnet, with waits short enough to watch them double.
+        // The code rules and the login throttle's Lua scripts on Garnet, with waits short enough to watch them double
+        // and long enough that two logins in a row cannot outlast them on a busy CI machine (1 s did, once).
         builder.AddLocalGarnet("redis-garnet");
         AddApiVariant(builder, Garnet, "redis-garnet").WithGenerousClientLimits()
             .WithEnvironment("Login__FreeFailures", "3")
-            .WithEnvironment("Login__BaseDelaySeconds", "1")
-            .WithEnvironment("Login__MaxDelaySeconds", "2");
+            .WithEnvironment("Login__BaseDelaySeconds", "3")
+            .WithEnvironment("Login__MaxDelaySeconds", "6");
 
         // The abuse-resistance tests (OtpAuth.Tests/Security): two replicas sharing a Redis of their own, so their
         // per-client counters start from zero and no other test's requests count against them; tight limits and short
