@@ -113,7 +113,9 @@ internal sealed partial class SmtpSink : IAsyncDisposable
     private void Deliver(List<string> recipients, string message)
     {
         Interlocked.Increment(ref _messages);
-        // The first six-digit run after the headers: the code in the text part (headers hold dates and ids, not six-digit runs alone).
+        // The first six-digit run after the headers that stands as a word: on its own line (OtpAuth's text part) or in
+        // a sentence (the peer's). A run inside a longer token does not count: MIME boundaries are random base64 and
+        // hold six digits now and then (about one mail in 6,000 gave a wrong "code" before).
         var headerEnd = message.IndexOf("\n\n", StringComparison.Ordinal); // lines were joined with \n
         var match = Code().Match(headerEnd < 0 ? message : message[headerEnd..]);
         if (!match.Success)
@@ -145,6 +147,6 @@ internal sealed partial class SmtpSink : IAsyncDisposable
     [GeneratedRegex(@"<([^>]+)>")]
     private static partial Regex Address();
 
-    [GeneratedRegex(@"(?<![\d=])\d{6}(?!\d)")]
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/=_-])\d{6}(?![A-Za-z0-9+/=_-])")]
     private static partial Regex Code();
 }
