@@ -1,7 +1,7 @@
 // Measures OtpAuth end to end on this machine and prints the figures as Markdown.
 // Speed is measured here, never in tests. Every request goes to loopback; every loop is bounded.
 //
-//   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|enumeration|flood]
+//   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|enumeration|flood]   (FLOOD_API_ENV: extra Api settings)
 //   dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds]   (side by side with the peer)
 using OtpAuth.Benchmarks;
 using OtpAuth.Tests.Infrastructure;
@@ -39,6 +39,7 @@ foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", 
 api.WithEnvironment("RateLimits__MailsPerMinute", "1000000")
     .WithEnvironment("Login__FreeFailures", "100")
     .WithEnvironment("Login__MaxConsecutiveFailures", "100");
+ApiEnvironment.Apply(api, "FLOOD_API_ENV"); // e.g. FLOOD_API_ENV="Password__HashQueueLimit=8" to try a gate setting
 await using var app = await appHost.BuildAsync();
 await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
 

@@ -34,6 +34,7 @@ public sealed partial class LoginFlow(
 {
     public async Task<AuthResult> LoginAsync(string email, string password, string client, string? userAgent, CancellationToken cancellationToken)
     {
+        hashing.ThrowIfFull(); // refused before the throttle counts it: nothing to give back
         var attempt = await throttle.BeginAsync(email, client);
         if (!attempt.Allowed)
         {

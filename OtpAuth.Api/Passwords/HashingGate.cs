@@ -18,12 +18,14 @@ public sealed class HashingGate : IDisposable
 {
     private readonly ConcurrencyLimiter _limiter;
     private readonly BlockingCollection<Action> _work = new();
+    private readonly int _queueLimit;
 
     public HashingGate(IOptions<PasswordOptions> options)
     {
         var cores = Environment.ProcessorCount;
         var permits = options.Value.MaxConcurrentHashes > 0 ? options.Value.MaxConcurrentHashes : cores;
         var queue = options.Value.HashQueueLimit >= 0 ? options.Value.HashQueueLimit : 2 * cores;
+        _queueLimit = queue;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = permits,
@@ -33,6 +35,21 @@ public sealed class HashingGate : IDisposable
         for (var i = 0; i < permits; i++)
         {
             new Thread(Work) { IsBackground = true, Name = $"bcrypt-{i + 1}" }.Start();
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="HashingBusyException"/> when, right now, every permit and queue place is taken. Flows call it
+    /// before the round trips that come ahead of their hash (the login throttle, the send reservation, the account
+    /// lookup): under a flood nearly every request is refused, and a refusal that first spent two Redis calls and a
+    /// PostgreSQL query, only to give the throttle its count back, took the CPU the hashes and /health needed.
+    /// </summary>
+    public void ThrowIfFull()
+    {
+        var statistics = _limiter.GetStatistics();
+        if (statistics is not null && statistics.CurrentAvailablePermits == 0 && statistics.CurrentQueuedCount >= _queueLimit)
+        {
+            throw new HashingBusyException();
         }
     }
 

@@ -39,6 +39,7 @@ public sealed partial class RegistrationFlow(
     /// </summary>
     public async Task<AuthResult> RegisterAsync(string email, string password, string language, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
+        hashing.ThrowIfFull(); // the same for every address, before the lookup and the send reservation
         var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (owner is not null && !authOptions.Value.ConcealExistingAccounts)
         {

@@ -45,12 +45,7 @@ internal static class SideBySide
             // buffer what they could not send (≈ 40 MB of RSS in a run). Telemetry is still recorded; it is not exported,
             // as the peer exports none. LOAD_API_ENV=OTEL_EXPORTER_OTLP_ENDPOINT=… puts a live collector back.
             .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-        foreach (var setting in (Environment.GetEnvironmentVariable("LOAD_API_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"LOAD_API_ENV: \"{setting}\" is not Name=value.");
-            Console.WriteLine($"Api environment for this run: {name}={value}");
-            api.WithEnvironment(name, value);
-        }
+        ApiEnvironment.Apply(api, "LOAD_API_ENV");
 
         await using var app = await appHost.BuildAsync();
         await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
