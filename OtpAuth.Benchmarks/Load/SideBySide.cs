@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OtpAuth.Tests.Infrastructure;
 
@@ -48,7 +49,14 @@ internal static class SideBySide
         ApiEnvironment.Apply(api, "LOAD_API_ENV");
 
         await using var app = await appHost.BuildAsync();
-        await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
+        if (Environment.GetEnvironmentVariable("LOAD_START_AT") is "alive")
+        {
+            await StartUntilAliveAsync(app);
+        }
+        else
+        {
+            await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
+        }
 
         var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds), warmUp);
         var otpAuth = new OtpAuthTarget(app.GetEndpoint("api", "http"));
@@ -72,6 +80,47 @@ internal static class SideBySide
         }
 
         Print(results, cost, concurrency, seconds, warmUp);
+    }
+
+    /// <summary>
+    /// LOAD_START_AT=alive: the load begins the moment the Api's <c>/alive</c> answers, before its readiness (<c>/health</c>:
+    /// PostgreSQL and Redis connected) — the cold start a process gets when a balancer sends traffic on liveness alone.
+    /// </summary>
+    private static async Task StartUntilAliveAsync(DistributedApplication app)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await app.StartAsync(timeout.Token);
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        // PostgreSQL, its database, Redis and the mail server healthy, as the Api itself waits for them; not the Api.
+        var dependencies = model.Resources
+            .Where(r => r is not ParameterResource && r is not ProjectResource && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any())
+            .Where(r => r is ExecutableResource || r.Annotations.OfType<HealthCheckAnnotation>().Any());
+        foreach (var resource in dependencies)
+        {
+            await AppStartup.WaitForHealthyAsync(app, resource.Name, timeout.Token);
+        }
+
+        using var http = new HttpClient { BaseAddress = app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            try
+            {
+                using var alive = await http.GetAsync("/alive", timeout.Token);
+                if (alive.IsSuccessStatusCode)
+                {
+                    Console.WriteLine("The Api answers /alive: load starts now, readiness not awaited.");
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     private static async Task<List<LoadResult>> RunWorkloadsAsync(
