@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OtpAuth.Tests.Infrastructure;
 
@@ -90,15 +89,9 @@ internal static class SideBySide
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await app.StartAsync(timeout.Token);
-        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-        // PostgreSQL, its database, Redis and the mail server healthy, as the Api itself waits for them; not the Api.
-        var dependencies = model.Resources
-            .Where(r => r is not ParameterResource && r is not ProjectResource && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any())
-            .Where(r => r is ExecutableResource || r.Annotations.OfType<HealthCheckAnnotation>().Any());
-        foreach (var resource in dependencies)
-        {
-            await AppStartup.WaitForHealthyAsync(app, resource.Name, timeout.Token);
-        }
+        // PostgreSQL, its database, Redis and the mail server healthy, as the Api itself waits for them; not the Api
+        // (nor the frontend, which waits for the Api).
+        await AppStartup.WaitForAllHealthyAsync(app, timeout.Token, except: ["api", "web"]);
 
         using var http = new HttpClient { BaseAddress = app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromSeconds(2) };
         while (true)

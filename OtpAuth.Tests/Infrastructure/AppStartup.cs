@@ -12,13 +12,14 @@ public static partial class AppStartup
 
     /// <summary>
     /// Every resource that runs something (projects, executables, containers) and every one with a health check,
-    /// healthy; not those that start only when asked (such as the project rebuilders Aspire adds).
+    /// healthy; not those that start only when asked (such as the project rebuilders Aspire adds), nor those named in
+    /// <paramref name="except"/>.
     /// </summary>
-    public static async Task WaitForAllHealthyAsync(DistributedApplication app, CancellationToken cancellationToken)
+    public static async Task WaitForAllHealthyAsync(DistributedApplication app, CancellationToken cancellationToken, params string[] except)
     {
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
         var waited = model.Resources
-            .Where(r => r is not ParameterResource && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any())
+            .Where(r => r is not ParameterResource && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any() && !except.Contains(r.Name))
             .Where(r => r is ExecutableResource or ContainerResource || r.Annotations.OfType<HealthCheckAnnotation>().Any())
             .Select(r => WaitForHealthyAsync(app, r.Name, cancellationToken));
         await Task.WhenAll(waited);
