@@ -16,6 +16,7 @@ if (which is "load")
 if (which is "all" or "bcrypt")
 {
     BcryptCost.Run();
+    BcryptCost.RunInterleaved();
 }
 
 if (which is "bcrypt")

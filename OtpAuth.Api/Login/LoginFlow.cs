@@ -107,7 +107,7 @@ public sealed partial class LoginFlow(
 
     /// <summary>One bcrypt verification under the hashing gate; against the dummy hash when there is nothing to check.</summary>
     private Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>
-        hashing.RunAsync(() => hash is null ? passwords.VerifyAgainstDummy(password) : passwords.Verify(password, hash), cancellationToken);
+        hash is null ? hashing.VerifyAgainstDummyAsync(password, cancellationToken) : hashing.VerifyAsync(password, hash, cancellationToken);
 
     /// <summary>
     /// A hash of another work factor than the configured one (the setting changed since it was stored) is replaced, so
@@ -121,7 +121,7 @@ public sealed partial class LoginFlow(
         }
 
         var previous = user.PasswordHash;
-        var rehashed = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+        var rehashed = await hashing.HashAsync(password, cancellationToken);
         if (await AccountPasswords.RehashAsync(db, user, previous, rehashed, cancellationToken))
         {
             LogRehashed(user.Id);

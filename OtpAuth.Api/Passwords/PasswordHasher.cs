@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using BCryptNet = BCrypt.Net.BCrypt;
-using HashType = BCrypt.Net.HashType;
+using OtpAuth.Api.Passwords.Bcrypt;
 
 namespace OtpAuth.Api.Passwords;
 
@@ -11,13 +10,12 @@ namespace OtpAuth.Api.Passwords;
 /// with SHA-384 and feeds bcrypt the base64 of that digest (64 ASCII characters, no NUL bytes), so every character
 /// counts and nothing is truncated. We chose it over an HMAC pre-hash with a server-side pepper because a pepper would
 /// tie every stored password to a secret that could then never be rotated or lost; the stored hashes are ordinary
-/// "$2a$/$2b$" strings marked enhanced only by how they are verified. The bcrypt itself is the system's libxcrypt where it
-/// is present (<see cref="NativeBcrypt"/>), else BCrypt.Net-Next's; their hashes are interchangeable both ways.
+/// "$2a$/$2b$" strings marked enhanced only by how they are verified. The bcrypt itself is <see cref="BcryptEngine"/>'s
+/// (libxcrypt or BCrypt.Net-Next alone, several at once interleaved); all their hashes are interchangeable both ways.
+/// The methods here compute on the calling thread; requests go through <see cref="HashingGate"/>, which bounds them.
 /// </summary>
 public sealed class PasswordHasher
 {
-    private const HashType PreHash = HashType.SHA384;
-
     private readonly int _workFactor;
     private readonly string _dummyHash;
 
@@ -34,30 +32,27 @@ public sealed class PasswordHasher
     /// <summary>What an unknown address's password is checked against; of the configured work factor, like every stored hash.</summary>
     internal string DummyHash => _dummyHash;
 
-    /// <summary>"libxcrypt" or "BCrypt.Net-Next": which implementation computes the hashes in this process.</summary>
-    public static string Implementation => NativeBcrypt.IsAvailable ? "libxcrypt" : "BCrypt.Net-Next";
+    /// <summary>"libxcrypt" or "BCrypt.Net-Next": which implementation computes a hash alone in this process.</summary>
+    public static string Implementation => BcryptEngine.Implementation;
 
-    /// <summary>Hashes an NFC-normalized password (see <see cref="PasswordRules.Normalize"/>).</summary>
-    public string Hash(string normalizedPassword) =>
-        NativeBcrypt.IsAvailable
-            ? NativeBcrypt.Hash(EnhancedKey(normalizedPassword), _workFactor)
-            : BCryptNet.EnhancedHashPassword(normalizedPassword, _workFactor, PreHash);
+    /// <summary>Hashes an NFC-normalized password (see <see cref="PasswordRules.Normalize"/>) on the calling thread.</summary>
+    public string Hash(string normalizedPassword) => BcryptEngine.Compute(EnhancedKey(normalizedPassword), NewSetting());
 
+    /// <summary>Checks an NFC-normalized password against a stored hash on the calling thread.</summary>
     public bool Verify(string normalizedPassword, string hash) =>
-        NativeBcrypt.IsAvailable
-            ? NativeBcrypt.Verify(EnhancedKey(normalizedPassword), hash)
-            : BCryptNet.EnhancedVerify(normalizedPassword, hash, PreHash);
+        BcryptSetting.TryParse(hash, out var setting) && Matches(BcryptEngine.Compute(EnhancedKey(normalizedPassword), setting), hash);
+
+    /// <summary>A fresh 128-bit salt at the configured work factor.</summary>
+    internal BcryptSetting NewSetting() => BcryptSetting.Create(_workFactor, RandomNumberGenerator.GetBytes(BcryptSetting.SaltBytes));
+
+    /// <summary>Whether a hash computed under a stored hash's setting is that hash, compared in constant time.</summary>
+    internal static bool Matches(string computed, string stored) =>
+        computed.Length == stored.Length
+        && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(computed), System.Text.Encoding.ASCII.GetBytes(stored));
 
     /// <summary>What enhanced mode gives bcrypt: the base64 of SHA-384 over the UTF-8 password, exactly as BCrypt.Net-Next does.</summary>
     internal static string EnhancedKey(string normalizedPassword) =>
         Convert.ToBase64String(SHA384.HashData(System.Text.Encoding.UTF8.GetBytes(normalizedPassword)));
-
-    /// <summary>Spends the time of one verification and always answers false.</summary>
-    public bool VerifyAgainstDummy(string normalizedPassword)
-    {
-        _ = Verify(normalizedPassword, _dummyHash);
-        return false;
-    }
 
     /// <summary>
     /// Whether <paramref name="hash"/> was made with another work factor than the configured one (or cannot be read):

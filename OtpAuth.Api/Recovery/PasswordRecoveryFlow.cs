@@ -23,7 +23,6 @@ public sealed partial class PasswordRecoveryFlow(
     OtpStore otp,
     OtpHasher ids,
     ResetMailBacklog queue,
-    PasswordHasher passwords,
     HashingGate hashing,
     LoginThrottle throttle,
     SessionStore sessions,
@@ -97,7 +96,7 @@ public sealed partial class PasswordRecoveryFlow(
         bool matches;
         try
         {
-            matches = await hashing.RunAsync(() => passwords.Verify(currentPassword, user.PasswordHash), cancellationToken);
+            matches = await hashing.VerifyAsync(currentPassword, user.PasswordHash, cancellationToken);
         }
         catch (HashingBusyException)
         {
@@ -122,7 +121,7 @@ public sealed partial class PasswordRecoveryFlow(
 
     private async Task ReplacePasswordAsync(User user, string newPassword, CancellationToken cancellationToken)
     {
-        user.PasswordHash = await hashing.RunAsync(() => passwords.Hash(newPassword), cancellationToken);
+        user.PasswordHash = await hashing.HashAsync(newPassword, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
     }
 

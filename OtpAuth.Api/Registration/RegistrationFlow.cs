@@ -18,7 +18,6 @@ namespace OtpAuth.Api.Registration;
 /// </summary>
 public sealed partial class RegistrationFlow(
     OtpAuthDbContext db,
-    PasswordHasher passwords,
     HashingGate hashing,
     OtpStore otp,
     CodeDelivery delivery,
@@ -58,7 +57,7 @@ public sealed partial class RegistrationFlow(
         PendingRegistration registration;
         try
         {
-            var hash = await hashing.RunAsync(() => passwords.Hash(password), cancellationToken);
+            var hash = await hashing.HashAsync(password, cancellationToken);
             var now = clock.GetUtcNow();
             registration = new PendingRegistration
             {

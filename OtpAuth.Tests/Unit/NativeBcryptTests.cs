@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Passwords;
+using OtpAuth.Api.Passwords.Bcrypt;
 using BCryptNet = BCrypt.Net.BCrypt;
 using HashType = BCrypt.Net.HashType;
 

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace OtpAuth.Api.Passwords;
+namespace OtpAuth.Api.Passwords.Bcrypt;
 
 /// <summary>
 /// bcrypt from the system's libxcrypt (<c>libcrypt.so.1</c>, on every glibc Linux), about a fifth faster than the
 /// managed BCrypt.Net-Next at the same cost. Its <c>$2b$</c> output is the same format, and for the 64 ASCII characters
-/// enhanced mode feeds it (see <see cref="PasswordHasher"/>) every <c>$2a$/$2b$/$2y$</c> variant computes the same
+/// enhanced mode feeds it (see <see cref="Passwords.PasswordHasher"/>) every <c>$2a$/$2b$/$2y$</c> variant computes the same
 /// hash, so hashes made by either verify with the other. Used only when present and when it agrees with BCrypt.Net-Next
 /// on a known vector at start; otherwise the managed implementation does the work.
 /// </summary>
@@ -46,7 +46,7 @@ internal static unsafe partial class NativeBcrypt
     }
 
     /// <summary>crypt(3) of <paramref name="key"/> under <paramref name="setting"/> (a salt or a whole hash), or null when it is not one.</summary>
-    private static string? Crypt(string key, string setting)
+    public static string? Crypt(string key, string setting)
     {
         var data = NativeMemory.AllocZeroed(CryptDataSize);
         try
