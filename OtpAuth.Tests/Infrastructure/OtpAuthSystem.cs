@@ -147,6 +147,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
                 .WithEnvironment("Login__BaseDelaySeconds", "2")
                 .WithEnvironment("Login__MaxDelaySeconds", "3")
                 .WithEnvironment("Password__MaxConcurrentHashes", "1")
+                .WithEnvironment("Password__InterleavedHashes", "1") // one hash at a time: a small burst fills the gate
                 .WithEnvironment("Password__HashQueueLimit", "1");
         }
 

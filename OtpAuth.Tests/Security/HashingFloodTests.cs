@@ -6,7 +6,7 @@ using OtpAuth.Tests.Infrastructure;
 namespace OtpAuth.Tests.Security;
 
 /// <summary>
-/// Bounded hashing on <see cref="OtpAuthSystem.Limits"/> (one hashing thread, four hashes at once, one waiting): a burst
+/// Bounded hashing on <see cref="OtpAuthSystem.Limits"/> (one hash at a time, one waiting): a burst
 /// of logins gets some 503s with Retry-After at once instead of a pile-up, never a 500, and the endpoints that do not
 /// hash keep answering. (How fast they answer under a flood is measured in OtpAuth.Benchmarks, not here.)
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class HashingFloodTests(OtpAuthSystem system) : IDisposable
     [Fact]
     public async Task Logins_refused_with_503_by_the_full_hashing_gate_do_not_count_against_the_accounts_throttle()
     {
-        // Api-limits frees 3 failures and hashes four at a time with one waiting. Others' logins fill the gate while wrong
+        // Api-limits frees 3 failures and hashes one at a time with one waiting. Others' logins fill the gate while wrong
         // passwords for one account arrive: those refused with 503 were never checked, and must not count.
         using var client = new AuthClient(system, OtpAuthSystem.Limits + "-0");
         var email = AuthClient.NewAddress();
