@@ -48,48 +48,40 @@ public sealed partial class VerificationFlow(
         }
     }
 
-    /// <summary>The account, from the registration the code was issued for, if it is still live; all in one transaction.</summary>
+    /// <summary>
+    /// The account, from the registration the code was issued for, if it is still live, and every other registration of
+    /// the address void. One statement, one round trip: where an EF transaction took six (begin, read, savepoint,
+    /// insert, release, delete, commit), and verify's share of PostgreSQL's CPU was larger than the Api's own.
+    /// </summary>
     private async Task<AuthResult> CreateAccountAsync(CodeSubject subject, CancellationToken cancellationToken)
     {
-        var strategy = db.Database.CreateExecutionStrategy();
-        var user = await strategy.ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var now = clock.GetUtcNow();
-            var registration = await db.PendingRegistrations.AsNoTracking()
-                .SingleOrDefaultAsync(p => p.Id == subject.Id && p.Email == subject.Email && p.ExpiresAt > now, cancellationToken);
-            if (registration is null)
-            {
-                return null;
-            }
+        var now = clock.GetUtcNow();
+        var userId = Guid.CreateVersion7(now);
+        // A concurrent verify of another registration of the address that inserted first makes ON CONFLICT insert
+        // nothing, and then nothing is deleted either; the data-modifying parts all see the statement's one snapshot.
+        var created = await db.Database.SqlQuery<Guid>($"""
+            WITH registration AS (
+                SELECT password_hash, language FROM pending_registrations
+                WHERE id = {subject.Id} AND email = {subject.Email} AND expires_at > {now}),
+            account AS (
+                INSERT INTO users (id, email, password_hash, language, created_at, verified_at)
+                SELECT {userId}, {subject.Email}, password_hash, language, {now}, {now} FROM registration
+                ON CONFLICT (email) DO NOTHING
+                RETURNING id),
+            voided AS (
+                DELETE FROM pending_registrations WHERE email = {subject.Email} AND EXISTS (SELECT 1 FROM account))
+            SELECT id AS "Value" FROM account
+            """).ToListAsync(cancellationToken);
 
-            var account = new User { Email = subject.Email, PasswordHash = registration.PasswordHash, Language = registration.Language, CreatedAt = now, VerifiedAt = now };
-            db.Users.Add(account);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                return null; // another registration of the address was verified first
-            }
-
-            // Every other registration of the address is void: the address has its account.
-            await db.PendingRegistrations.Where(p => p.Email == subject.Email).ExecuteDeleteAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return account;
-        });
-
-        if (user is null)
+        if (created.Count == 0)
         {
             metrics.Verified("expired");
             return AuthStatus.InvalidCode;
         }
 
-        LogVerified(subject.Id, user.Id);
+        LogVerified(subject.Id, created[0]);
         metrics.Verified("ok");
-        return AuthResult.Ok(user);
+        return AuthResult.Ok();
     }
 
     /// <summary>One more wrong code for the registration; at its lifetime budget the registration and its code are void.</summary>
