@@ -31,7 +31,7 @@ public sealed class HashingGate : IDisposable
         _hasher = hasher;
         var cores = Environment.ProcessorCount;
         var threads = options.Value.MaxConcurrentHashes > 0 ? options.Value.MaxConcurrentHashes : cores;
-        _lanes = Math.Min(options.Value.InterleavedHashes, BcryptEngine.MaxLanes);
+        _lanes = options.Value.InterleavedHashes; // BcryptEngine computes them one by one if its self-test failed
         _queueLimit = options.Value.HashQueueLimit >= 0 ? options.Value.HashQueueLimit : 2 * cores;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -118,12 +118,17 @@ public sealed class HashingGate : IDisposable
             var hashes = BcryptEngine.Compute(jobs.ConvertAll(job => job.Key), jobs.ConvertAll(job => job.Setting));
             for (var i = 0; i < jobs.Count; i++)
             {
-                jobs[i].Done.SetResult(hashes[i]);
+                jobs[i].Done.TrySetResult(hashes[i]);
             }
+        }
+        catch (Exception) when (jobs.Count > 1)
+        {
+            // One job's fault must not fail the requests computed beside it: each is computed again alone.
+            jobs.ForEach(job => Compute([job]));
         }
         catch (Exception exception)
         {
-            jobs.ForEach(job => job.Done.TrySetException(exception));
+            jobs[0].Done.TrySetException(exception);
         }
     }
 

@@ -1,8 +1,8 @@
 namespace OtpAuth.Api.Passwords;
 
 /// <summary>
-/// Builds the <see cref="PasswordHasher"/> (and with it the dummy hash) and the <see cref="HashingGate"/> (its threads,
-/// the interleaved bcrypt's self-test) while the Api starts, before any request. The strength estimate's word lists
+/// Builds the <see cref="PasswordHasher"/> (and with it the dummy hash) and the <see cref="HashingGate"/> (its threads)
+/// while the Api starts, before any request. The strength estimate's word lists
 /// (about 150 ms of CPU) load with the first registration instead: a dozen Api processes starting together on two cores
 /// is contended enough that a start-up health check once timed out.
 /// </summary>
@@ -11,7 +11,7 @@ internal sealed class PasswordWarmUp(PasswordHasher hasher, HashingGate gate) : 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         GC.KeepAlive(hasher);
-        GC.KeepAlive(gate); // and with it the self-test of the interleaved bcrypt and the hashing threads
+        GC.KeepAlive(gate);
         return Task.CompletedTask;
     }
 

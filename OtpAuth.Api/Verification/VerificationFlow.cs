@@ -59,6 +59,7 @@ public sealed partial class VerificationFlow(
         var userId = Guid.CreateVersion7(now);
         // A concurrent verify of another registration of the address that inserted first makes ON CONFLICT insert
         // nothing, and then nothing is deleted either; the data-modifying parts all see the statement's one snapshot.
+        // The last line finds the account a retry of the statement (after a lost reply to a commit) would not insert.
         var created = await db.Database.SqlQuery<Guid>($"""
             WITH registration AS (
                 SELECT password_hash, language FROM pending_registrations
@@ -71,7 +72,8 @@ public sealed partial class VerificationFlow(
             voided AS (
                 DELETE FROM pending_registrations WHERE email = {subject.Email} AND EXISTS (SELECT 1 FROM account))
             SELECT id AS "Value" FROM account
-            """).ToListAsync(cancellationToken);
+            UNION ALL SELECT id FROM users WHERE id = {userId}
+            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
 
         if (created.Count == 0)
         {

@@ -81,6 +81,38 @@ public sealed class InterleavedBcryptTests
         Assert.Throws<ArgumentException>(() => InterleavedBcrypt.Compute(keys, settings));
     }
 
+    [Theory]
+    [InlineData("$2y$")]
+    [InlineData("$2x$")]
+    [InlineData("$2a$")]
+    public void Every_variant_letter_computes_the_same_hash_alone_and_interleaved(string prefix)
+    {
+        var keys = Corpus.Take(2).Select(PasswordHasher.EnhancedKey).ToArray();
+        var settings = keys.Select(_ => Parse(prefix + NewSetting().Text[4..])).ToArray();
+
+        var together = InterleavedBcrypt.Compute(keys, settings);
+
+        Assert.Equal(keys.Select((key, i) => BcryptEngine.Compute(key, settings[i])), together);
+        Assert.All(together, hash => Assert.StartsWith(prefix, hash, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_salt_with_padding_bits_set_is_read_as_libxcrypt_reads_it_so_alone_and_together_agree()
+    {
+        var canonical = NewSetting().Text;
+        // The 22nd character holds 2 bits of salt and 4 of padding (0 in a canonical one): + 1 sets one, same salt.
+        const string alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        var padded = canonical[..28] + alphabet[alphabet.IndexOf(canonical[28], StringComparison.Ordinal) + 1];
+        var setting = Parse(padded);
+        var keys = new[] { PasswordHasher.EnhancedKey("one"), PasswordHasher.EnhancedKey("two") };
+
+        Assert.Equal(canonical, setting.Text);
+        Assert.Equal(BcryptEngine.Compute(keys[0], setting), InterleavedBcrypt.Compute(keys, [setting, setting])[0]);
+    }
+
+    private static BcryptSetting Parse(string text) =>
+        BcryptSetting.TryParse(text, out var setting) ? setting : throw new InvalidOperationException(text);
+
     [Fact]
     public void Blowfish_starts_from_the_hexadecimal_digits_of_pi()
     {

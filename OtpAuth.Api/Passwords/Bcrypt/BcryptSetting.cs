@@ -31,11 +31,11 @@ internal sealed class BcryptSetting
         return TryParse(text, out var setting) ? setting : throw new ArgumentOutOfRangeException(nameof(cost), cost, "bcrypt's cost is 4 to 31.");
     }
 
-    /// <summary>Reads a "$2a$/$2b$/$2y$NN$" setting or hash; false for anything else, including a cost outside 4–31.</summary>
+    /// <summary>Reads a "$2a$/$2b$/$2x$/$2y$NN$" setting or hash (for the ASCII keys enhanced mode gives bcrypt all four compute the same); false for anything else, including a cost outside 4–31.</summary>
     public static bool TryParse(string? value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BcryptSetting? setting)
     {
         setting = null;
-        if (value is null || value.Length < Length || value[0] != '$' || value[1] != '2' || value[2] is not ('a' or 'b' or 'y')
+        if (value is null || value.Length < Length || value[0] != '$' || value[1] != '2' || value[2] is not ('a' or 'b' or 'x' or 'y')
             || value[3] != '$' || !char.IsAsciiDigit(value[4]) || !char.IsAsciiDigit(value[5]) || value[6] != '$')
         {
             return false;
@@ -48,7 +48,9 @@ internal sealed class BcryptSetting
             return false;
         }
 
-        setting = new BcryptSetting(value[..Length], cost, salt);
+        // The salt written back as libxcrypt writes it (the 22nd character carries 2 bits of padding), so a hash computed
+        // interleaved and one computed alone agree even for a stored salt whose padding bits are not zero.
+        setting = new BcryptSetting(value[..7] + BcryptRadix64.Encode(salt), cost, salt);
         return true;
     }
 }
