@@ -6,9 +6,9 @@ namespace OtpAuth.Api.Passwords.Bcrypt;
 /// <summary>
 /// bcrypt of two or four keys at once on one thread. One bcrypt is a single chain of about 70 million Blowfish rounds
 /// at cost 12, each waiting on the S-box loads of the one before, so a core spends most of its time idle between them;
-/// the chains of other keys are independent and fill those gaps. On this project's 2-core machines two keys take about
-/// 1.2 times one key's time and four about 1.5 times (docs/benchmarks.md, "bcrypt"), so a core under load hashes 1.6 to
-/// 2.6 times as many passwords as libxcrypt's one-at-a-time code, with the same cost and the same output: this is
+/// the chains of other keys are independent and fill those gaps. On this project's 2-core machines four keys take about
+/// 1.5–1.9 times one key's time and two about 1.6–1.8 times (docs/benchmarks.md, "Interleaved bcrypt"), so a core under
+/// load hashes about twice as many passwords as libxcrypt's one-at-a-time code, with the same cost and output: this is
 /// plain bcrypt (<c>$2b$</c>, the key's NUL terminator included), checked against libxcrypt and BCrypt.Net-Next at start
 /// (<see cref="BcryptEngine"/>) and by <c>InterleavedBcryptTests</c>.
 /// </summary>
