@@ -97,9 +97,13 @@ public sealed partial class LoginFlow(
     {
         await throttle.SucceededAsync(email, client);
         await RehashIfNeededAsync(user, password, cancellationToken);
-        // Saved with the new session's rows: one SaveChanges, one batched round trip to PostgreSQL.
-        user.LastLoginAt = clock.GetUtcNow();
-        var session = await sessions.StartAsync(user, userAgent, cancellationToken);
+        // The session's rows and the account's last login time are one statement (SessionStore.StartAsync).
+        if (await sessions.StartAsync(user, userAgent, cancellationToken) is not { } session)
+        {
+            metrics.LoggedIn("bad_password"); // the account was deleted since it was read: there is none to sign in to
+            return AuthStatus.InvalidCredentials;
+        }
+
         LogLoggedIn(user.Id);
         metrics.LoggedIn("ok");
         return AuthResult.Ok(user, session);

@@ -60,23 +60,30 @@ public readonly record struct LoginAttempt(bool Allowed, TimeSpan RetryAfter, lo
 public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher, IOptions<LoginOptions> options)
 {
     /// <summary>
-    /// KEYS: failures, lock. ARGV: free failures, base delay ms, max delay ms, max consecutive, memory seconds.
-    /// Returns {0, wait ms, failures} when locked, {1, 0, failures} when the try may go on (already counted).
+    /// KEYS: known-client marker, the account's failures and lock, this client's failures and lock. ARGV: free failures,
+    /// base delay ms, max delay ms, max consecutive, memory seconds, whether known clients count apart (1/0).
+    /// The client's own count applies when it is a known client of the account, else the account's: decided in the
+    /// script, so a try is one round trip. Returns {0, wait ms, failures, scope} when locked, {1, 0, failures, scope}
+    /// when the try may go on (already counted); scope 1 is the client's own count.
     /// </summary>
     private const string BeginScript = """
-        local wait = redis.call('PTTL', KEYS[2])
-        if wait > 0 then return {0, wait, tonumber(redis.call('GET', KEYS[1]) or '0')} end
-        local failures = redis.call('INCR', KEYS[1])
-        redis.call('EXPIRE', KEYS[1], ARGV[5])
+        local failures_key, lock_key, scope = KEYS[2], KEYS[3], 0
+        if ARGV[6] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then
+          failures_key, lock_key, scope = KEYS[4], KEYS[5], 1
+        end
+        local wait = redis.call('PTTL', lock_key)
+        if wait > 0 then return {0, wait, tonumber(redis.call('GET', failures_key) or '0'), scope} end
+        local failures = redis.call('INCR', failures_key)
+        redis.call('EXPIRE', failures_key, ARGV[5])
         local free = tonumber(ARGV[1])
         if failures >= tonumber(ARGV[4]) then
-          redis.call('SET', KEYS[2], '1', 'EX', ARGV[5])
+          redis.call('SET', lock_key, '1', 'EX', ARGV[5])
         elseif failures >= free then
           local delay = tonumber(ARGV[2]) * (2 ^ math.min(failures - free, 30))
           delay = math.min(delay, tonumber(ARGV[3]))
-          redis.call('SET', KEYS[2], '1', 'PX', math.floor(delay))
+          redis.call('SET', lock_key, '1', 'PX', math.floor(delay))
         end
-        return {1, 0, failures}
+        return {1, 0, failures, scope}
         """;
 
     /// <summary>
@@ -89,36 +96,39 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         return 1
         """;
 
+    /// <summary>
+    /// KEYS: the account's failures and lock, this client's failures and lock, known-client marker. ARGV: how long the
+    /// marker lasts in seconds (0: known clients are not remembered). One round trip for the forget and the remember.
+    /// </summary>
+    private const string SucceededScript = """
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+        if tonumber(ARGV[1]) > 0 then redis.call('SET', KEYS[5], '1', 'EX', ARGV[1]) end
+        return 1
+        """;
+
     private LoginOptions Rules => options.Value;
 
     /// <summary>Either refuses the try (locked) or counts it as a failure, to be cleared by <see cref="SucceededAsync"/>.</summary>
     public async Task<LoginAttempt> BeginAsync(string email, string client)
     {
-        var database = redis.GetDatabase();
-        var scope = Rules.KnownClientDays > 0 && await database.KeyExistsAsync(KnownClientKey(email, client))
-            ? "known-client"
-            : "account";
-        var keys = KeysFor(email, scope == "known-client" ? client : null);
-        var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+        var keys = KeysFor(email, client);
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             BeginScript,
-            [keys.Failures, keys.Lock],
+            [keys.KnownClient, keys.AccountFailures, keys.AccountLock, keys.ClientFailures, keys.ClientLock],
             [Rules.FreeFailures, Rules.BaseDelaySeconds * 1000L, Rules.MaxDelaySeconds * 1000L,
-             Rules.MaxConsecutiveFailures, Rules.FailureMemoryHours * 3600L]))!;
+             Rules.MaxConsecutiveFailures, Rules.FailureMemoryHours * 3600L, Rules.KnownClientDays > 0 ? 1 : 0]))!;
+        var scope = (long)result[3] == 1 ? "known-client" : "account";
         return new LoginAttempt((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]), (long)result[2], scope);
     }
 
     /// <summary>The password matched: forget the failures (of the account and of this client) and remember the client.</summary>
     public async Task SucceededAsync(string email, string client)
     {
-        var database = redis.GetDatabase();
-        var account = KeysFor(email, null);
-        var known = KeysFor(email, client);
-        // Independent writes, sent together (one round trip's wait instead of two).
-        var forget = database.KeyDeleteAsync([account.Failures, account.Lock, known.Failures, known.Lock]);
-        var remember = Rules.KnownClientDays > 0
-            ? database.StringSetAsync(KnownClientKey(email, client), "1", TimeSpan.FromDays(Rules.KnownClientDays))
-            : Task.FromResult(true);
-        await Task.WhenAll(forget, remember);
+        var keys = KeysFor(email, client);
+        await redis.GetDatabase().ScriptEvaluateAsync(
+            SucceededScript,
+            [keys.AccountFailures, keys.AccountLock, keys.ClientFailures, keys.ClientLock, keys.KnownClient],
+            [Rules.KnownClientDays * 86_400L]);
     }
 
     /// <summary>
@@ -127,16 +137,25 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
     /// </summary>
     public async Task GiveBackAsync(string email, string client, LoginAttempt attempt)
     {
-        var keys = KeysFor(email, attempt.Scope == "known-client" ? client : null);
-        await redis.GetDatabase().ScriptEvaluateAsync(GiveBackScript, [keys.Failures, keys.Lock]);
+        var keys = KeysFor(email, client);
+        RedisKey[] counted = attempt.Scope == "known-client" ? [keys.ClientFailures, keys.ClientLock] : [keys.AccountFailures, keys.AccountLock];
+        await redis.GetDatabase().ScriptEvaluateAsync(GiveBackScript, counted);
     }
 
-    private (RedisKey Failures, RedisKey Lock) KeysFor(string email, string? client)
+    /// <summary>
+    /// One address's keys share its hash tag, so a script may touch them all on a Redis Cluster too. The client's are
+    /// keyed on an opaque id of its network, never the address itself.
+    /// </summary>
+    private ThrottleKeys KeysFor(string email, string client)
     {
-        var prefix = $"otpauth:{{{hasher.AddressKey(email)}}}:login" + (client is null ? "" : ":" + hasher.OpaqueId("ip", client));
-        return (prefix + ":failures", prefix + ":lock");
+        var address = $"otpauth:{{{hasher.AddressKey(email)}}}";
+        var network = hasher.OpaqueId("ip", client);
+        return new ThrottleKeys(
+            $"{address}:login:failures", $"{address}:login:lock",
+            $"{address}:login:{network}:failures", $"{address}:login:{network}:lock",
+            $"{address}:known-client:{network}");
     }
 
-    private RedisKey KnownClientKey(string email, string client) =>
-        $"otpauth:{{{hasher.AddressKey(email)}}}:known-client:{hasher.OpaqueId("ip", client)}";
+    private readonly record struct ThrottleKeys(
+        RedisKey AccountFailures, RedisKey AccountLock, RedisKey ClientFailures, RedisKey ClientLock, RedisKey KnownClient);
 }
