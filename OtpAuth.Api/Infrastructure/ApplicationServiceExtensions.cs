@@ -30,8 +30,12 @@ public static class ApplicationServiceExtensions
 
         // Aspire's client integrations: connection strings from the AppHost, health checks, tracing and metrics.
         builder.AddNpgsqlDbContext<OtpAuthDbContext>("otpauth",
-            // Their default retries wait up to half a minute; a request should turn into a 503 within seconds instead.
-            settings => settings.DisableRetry = true,
+            settings =>
+            {
+                // Their default retries wait up to half a minute; a request should turn into a 503 within seconds instead.
+                settings.DisableRetry = true;
+                settings.ConnectionString = DatabaseConnection.Tuned(settings.ConnectionString);
+            },
             options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null)));
         builder.AddRedisClient("redis", configureOptions: options =>
         {
