@@ -32,4 +32,28 @@ public sealed class HashingGateTests
         Assert.Equal(hashes.Length, hashes.Distinct().Count());
         Assert.All(hashes.Zip(passwords), pair => Assert.True(hasher.Verify(pair.Second, pair.First)));
     }
+
+    [Fact]
+    public async Task A_request_cancelled_while_it_waits_gives_its_queue_place_back()
+    {
+        // One hashing thread, one at a time, one queue place; cost 15 keeps the first hash busy for a second or more.
+        var options = Options.Create(new PasswordOptions { BcryptWorkFactor = 15, MaxConcurrentHashes = 1, InterleavedHashes = 1, HashQueueLimit = 1 });
+        var hasher = new PasswordHasher(options);
+        using var gate = new HashingGate(options, hasher);
+        var token = TestContext.Current.CancellationToken;
+        using var giveUp = new CancellationTokenSource();
+
+        var computing = gate.HashAsync("the one being computed", token);
+        var waiting = gate.HashAsync("the one that gives up", giveUp.Token);
+        Assert.Throws<HashingBusyException>(gate.ThrowIfFull); // the permit and the one queue place are taken
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.False(computing.IsCompleted, "the first hash ended before the check: the queue place was not shown to come back");
+        gate.ThrowIfFull(); // the place is free again while the first hash still runs
+        var next = gate.HashAsync("the next one", token);
+
+        Assert.True(hasher.Verify("the one being computed", await computing));
+        Assert.True(hasher.Verify("the next one", await next));
+    }
 }
