@@ -51,7 +51,7 @@ public sealed class SessionStore(
         var expiresAt = now + rules.RefreshTokenLifetime;
         var absoluteExpiresAt = now + rules.AbsoluteLifetime;
         var agent = userAgent is { Length: > MaxUserAgentLength } ? userAgent[..MaxUserAgentLength] : userAgent;
-        var refreshToken = NewRefreshToken(sessionId, now, out var row);
+        var refreshToken = NewToken();
         // The refresh token's foreign key is checked at the end of the statement, when its session row is there. The
         // ids are made here, so a retry of the statement (after a lost reply to its commit) inserts nothing twice and
         // the last line finds what the first try wrote.
@@ -66,7 +66,7 @@ public sealed class SessionStore(
                 RETURNING id),
             token AS (
                 INSERT INTO refresh_tokens (hash, session_id, created_at)
-                SELECT {row.Hash}, id, {now} FROM session
+                SELECT {Hash(refreshToken)}, id, {now} FROM session
                 RETURNING session_id)
             SELECT session_id AS "Value" FROM token
             UNION ALL SELECT id FROM sessions WHERE id = {sessionId}
@@ -175,10 +175,12 @@ public sealed class SessionStore(
 
     private static string NewRefreshToken(Guid sessionId, DateTimeOffset now, out RefreshToken row)
     {
-        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var token = NewToken();
         row = new RefreshToken { Hash = Hash(token), SessionId = sessionId, CreatedAt = now };
         return token;
     }
+
+    private static string NewToken() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 
     private static string Hash(string token) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
