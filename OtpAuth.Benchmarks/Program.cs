@@ -1,7 +1,7 @@
 // Measures OtpAuth end to end on this machine and prints the figures as Markdown.
 // Speed is measured here, never in tests. Every request goes to loopback; every loop is bounded.
 //
-//   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|enumeration|flood]   (FLOOD_API_ENV: extra Api settings)
+//   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|strength|enumeration|flood]   (FLOOD_API_ENV: extra Api settings)
 //   dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds]   (side by side with the peer)
 using OtpAuth.Benchmarks;
 using OtpAuth.Tests.Infrastructure;
@@ -19,7 +19,12 @@ if (which is "all" or "bcrypt")
     BcryptCost.RunInterleaved();
 }
 
-if (which is "bcrypt")
+if (which is "all" or "strength")
+{
+    StrengthCost.Run();
+}
+
+if (which is "bcrypt" or "strength")
 {
     return;
 }
