@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace OtpAuth.Api.Passwords.Strength;
 
 /// <summary>
@@ -10,36 +12,69 @@ internal sealed class WordLists
 {
     private static readonly string[] BuiltInNames = ["passwords", "english", "male_names", "female_names", "surnames", "us_tv_and_film"];
 
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> wordIndex;
+    /// <summary>Every distinct word, back to back: word <c>w</c> is <c>text[starts[w]..starts[w + 1]]</c>.</summary>
+    private readonly char[] text;
 
-    /// <summary>Row <c>word index</c>, column <c>list</c>: the word's rank in that list, 0 when it is not in it.</summary>
-    private readonly int[] ranks;
+    private readonly int[] starts;
+
+    /// <summary>
+    /// Open addressing over the words (linear probing, at most half full): a word's index + 1, 0 for an empty slot. One
+    /// string per word in a <see cref="Dictionary{TKey,TValue}"/> held the built-in lists in ≈ 10 MB of the Api's heap
+    /// for the life of the process; these arrays hold them in ≈ 3 MB.
+    /// </summary>
+    private readonly int[] slots;
+
+    /// <summary>
+    /// Row <c>word index</c>, column <c>list</c>: the word's rank in that list, 0 when it is not in it. zxcvbn-core's
+    /// longest list has 30,000 words; a longer one would fail the checked conversion where this is filled.
+    /// </summary>
+    private readonly ushort[] ranks;
 
     private WordLists(IReadOnlyList<(string Name, IReadOnlyList<string> Words)> lists)
     {
         Names = [.. lists.Select(list => list.Name)];
-        var counts = new int[lists.Count];
-        var indices = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Built through a dictionary once, then kept only as arrays.
+        var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
+        var words = new List<string>();
         foreach (var word in lists.SelectMany(list => list.Words))
         {
-            indices.TryAdd(word, indices.Count);
-            LongestWord = Math.Max(LongestWord, word.Length);
+            if (distinct.TryAdd(word, words.Count))
+            {
+                words.Add(word);
+            }
         }
 
-        ranks = new int[indices.Count * lists.Count];
+        starts = new int[words.Count + 1];
+        text = new char[words.Sum(word => word.Length)];
+        slots = new int[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)words.Count * 2))];
+        for (var index = 0; index < words.Count; index++)
+        {
+            words[index].CopyTo(text.AsSpan(starts[index]));
+            starts[index + 1] = starts[index] + words[index].Length;
+            LongestWord = Math.Max(LongestWord, words[index].Length);
+            var slot = FirstSlot(WordAt(index));
+            while (slots[slot] != 0)
+            {
+                slot = (slot + 1) & (slots.Length - 1);
+            }
+
+            slots[slot] = index + 1;
+        }
+
+        var counts = new int[lists.Count];
+        ranks = new ushort[words.Count * lists.Count];
         for (var list = 0; list < lists.Count; list++)
         {
             var rank = 1;
             foreach (var word in lists[list].Words)
             {
-                ref var cell = ref ranks[(indices[word] * lists.Count) + list];
+                ref var cell = ref ranks[(distinct[word] * lists.Count) + list];
                 counts[list] += cell == 0 ? 1 : 0;
-                cell = rank++;
+                cell = checked((ushort)rank++);
             }
         }
 
         Counts = counts;
-        wordIndex = indices.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The dictionary names zxcvbn reports in its matches ("passwords", "english", …, "user_inputs"), in its order.</summary>
@@ -61,8 +96,28 @@ internal sealed class WordLists
 #pragma warning restore CA1304, CA1311
 
     /// <summary>The word's row of ranks, one per list (0: not in that list); empty when no list has it.</summary>
-    public ReadOnlySpan<int> RanksOf(ReadOnlySpan<char> word) =>
-        wordIndex.TryGetValue(word, out var index) ? ranks.AsSpan(index * Names.Count, Names.Count) : [];
+    public ReadOnlySpan<ushort> RanksOf(ReadOnlySpan<char> word)
+    {
+        if (word.Length > LongestWord)
+        {
+            return [];
+        }
+
+        for (var slot = FirstSlot(word); slots[slot] != 0; slot = (slot + 1) & (slots.Length - 1))
+        {
+            var index = slots[slot] - 1;
+            if (word.SequenceEqual(WordAt(index)))
+            {
+                return ranks.AsSpan(index * Names.Count, Names.Count);
+            }
+        }
+
+        return [];
+    }
+
+    private ReadOnlySpan<char> WordAt(int index) => text.AsSpan(starts[index], starts[index + 1] - starts[index]);
+
+    private int FirstSlot(ReadOnlySpan<char> word) => string.GetHashCode(word) & (slots.Length - 1);
 
     private static string[] ReadResource(string name)
     {
