@@ -59,6 +59,52 @@ public sealed class ConcurrentRegistrationTests(OtpAuthSystem system) : IDisposa
     }
 
     [Fact]
+    public async Task Two_registrations_of_one_address_verified_at_the_same_moment_make_one_account_with_the_winners_password()
+    {
+        // Two tabs, two passwords, each verified with its own code at once: the account is made once (the statement's
+        // ON CONFLICT leaves the later insert nothing to do), with the password of the registration that won, and the
+        // other answers the invalid-code 400, never a 500 or a second account. Several addresses raise the odds of a
+        // true collision; either order must end the same.
+        string[] passwords = ["violet tractor lagoon one", "amber kestrel harbour two"];
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ =>
+        {
+            var email = AuthClient.NewAddress();
+            var registrations = new List<(string Id, string Code, string Password)>();
+            foreach (var password in passwords)
+            {
+                using var registered = await _client.RegisterAsync(email, password);
+                Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+                var code = await _client.WaitForNewCodeAsync(email, previousCount: registrations.Count);
+                registrations.Add((_client.RegistrationOf(email), code, password));
+            }
+
+            var verifies = await Task.WhenAll(registrations.Select(r => _client.VerifyAsync(email, r.Code, r.Id)));
+            var statuses = verifies.Select(v => v.StatusCode).ToList();
+            foreach (var verify in verifies)
+            {
+                verify.Dispose();
+            }
+
+            return (email, registrations, statuses);
+        }));
+
+        foreach (var (email, registrations, statuses) in outcomes)
+        {
+            Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
+            Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.BadRequest));
+            Assert.Equal(1, await CountAccountsAsync(email));
+            Assert.Equal(0, await CountPendingAsync(email));
+
+            var winner = registrations[statuses.IndexOf(HttpStatusCode.OK)].Password;
+            var loser = registrations[statuses.IndexOf(HttpStatusCode.BadRequest)].Password;
+            using var withWinner = await _client.LoginAsync(email, winner);
+            using var withLoser = await _client.LoginAsync(email, loser);
+            Assert.Equal(HttpStatusCode.OK, withWinner.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, withLoser.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_login_rehash_never_writes_back_a_password_replaced_meanwhile()
     {
         await using var login = await NewDbContextAsync();
