@@ -19,14 +19,14 @@ internal sealed class WordLists
 
     /// <summary>
     /// Open addressing over the words (linear probing, at most half full): a word's index + 1, 0 for an empty slot. One
-    /// string per word in a <see cref="Dictionary{TKey,TValue}"/> held the built-in lists in ≈ 10 MB of the Api's heap
-    /// for the life of the process; these arrays hold them in ≈ 3 MB.
+    /// string per word in a <see cref="Dictionary{TKey,TValue}"/> held the built-in lists in 10.0 MB of the Api's heap
+    /// for the life of the process; these arrays hold them in 3.8 MB (<c>benchmarks -- strength</c> prints both).
     /// </summary>
     private readonly int[] slots;
 
     /// <summary>
-    /// Row <c>word index</c>, column <c>list</c>: the word's rank in that list, 0 when it is not in it. zxcvbn-core's
-    /// longest list has 30,000 words; a longer one would fail the checked conversion where this is filled.
+    /// Row <c>word index</c>, column <c>list</c>: the word's rank in that list, 0 when it is not in it. A list longer than
+    /// 65,535 words would fail the checked conversion where this is filled; zxcvbn-core's are shorter (the tests load them).
     /// </summary>
     private readonly ushort[] ranks;
 
