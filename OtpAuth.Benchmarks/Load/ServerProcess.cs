@@ -10,6 +10,8 @@ internal sealed class ServerProcess(int pid)
 {
     private const double TicksPerSecond = 100; // USER_HZ, 100 on Linux
 
+    public int Pid => pid;
+
     public double RssMb()
     {
         try

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace OtpAuth.Benchmarks.Load;
+
+/// <summary>
+/// Where the whole machine's CPU went during a workload, read from /proc: the server under load, PostgreSQL, Redis,
+/// Aspire's orchestrator (DCP, which runs OtpAuth's processes and reads their consoles), this load driver, everything
+/// else, and idle. Both systems share the two cores with all of these, so a server's rate depends on their share too.
+/// </summary>
+internal sealed class MachineCpu
+{
+    public const string Server = "server";
+    public const string Postgres = "PostgreSQL";
+    public const string Redis = "Redis";
+    public const string Orchestrator = "DCP";
+    public const string Driver = "load driver";
+    public const string Other = "other";
+    public const string Idle = "idle";
+
+    public static readonly string[] Groups = [Server, Postgres, Redis, Orchestrator, Driver, Other, Idle];
+
+    private const double TicksPerSecond = 100; // USER_HZ
+
+    private readonly Dictionary<string, double> seconds;
+
+    private MachineCpu(Dictionary<string, double> seconds) => this.seconds = seconds;
+
+    /// <summary>CPU seconds used so far by every live process, grouped; processes that ended since are not counted.</summary>
+    public static MachineCpu Read(int serverPid)
+    {
+        var seconds = Groups.ToDictionary(group => group, _ => 0.0);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var used = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                seconds[GroupOf(pid, command, serverPid)] += used;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        // The first line of /proc/stat: user nice system idle …, in ticks, summed over all cores.
+        var idle = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        seconds[Idle] = long.Parse(idle, CultureInfo.InvariantCulture) / TicksPerSecond;
+        return new MachineCpu(seconds);
+    }
+
+    /// <summary>Milliseconds of each group's CPU per unit of work between <paramref name="before"/> and this reading.</summary>
+    public Dictionary<string, double> MsPerUnitSince(MachineCpu before, long units) =>
+        Groups.ToDictionary(group => group, group => units > 0 ? Math.Max(0, seconds[group] - before.seconds[group]) * 1000 / units : 0);
+
+    private static string GroupOf(int pid, string command, int serverPid) => pid switch
+    {
+        _ when pid == serverPid => Server,
+        _ when pid == Environment.ProcessId => Driver,
+        _ => command switch
+        {
+            "postgres" => Postgres,
+            "redis-server" => Redis,
+            "dcp" or "dcpctrl" => Orchestrator,
+            _ => Other,
+        },
+    };
+}
