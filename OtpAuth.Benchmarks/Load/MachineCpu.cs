@@ -25,7 +25,7 @@ internal sealed class MachineCpu
 
     private MachineCpu(Dictionary<string, double> seconds) => this.seconds = seconds;
 
-    /// <summary>CPU seconds used so far by every live process, grouped; processes that ended since are not counted.</summary>
+    /// <summary>CPU seconds used so far by every live process and the children they waited for, grouped.</summary>
     public static MachineCpu Read(int serverPid)
     {
         var seconds = Groups.ToDictionary(group => group, _ => 0.0);
@@ -41,7 +41,9 @@ internal sealed class MachineCpu
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var command = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var used = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                // utime + stime, and cutime + cstime: the CPU of children that ended and were waited for. A PostgreSQL
+                // backend whose connection a pool closed takes its CPU with it, and it reappears here in the postmaster's.
+                var used = fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture)) / TicksPerSecond;
                 seconds[GroupOf(pid, command, serverPid)] += used;
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -10,7 +10,7 @@ using OtpAuth.Tests.Infrastructure;
 namespace OtpAuth.Benchmarks.Load;
 
 /// <summary>
-/// OtpAuth and the Better Auth peer (../shared/peers/better-auth) under the same load, one after the other, on the same
+/// OtpAuth and the Better Auth peer (../shared/peers/better-auth) under the same load, in turn workload by workload, on the same
 /// PostgreSQL server and Redis (those the AppHost starts), the same SMTP sink (<see cref="SmtpSink"/>), the same bcrypt
 /// cost, rate limits off for both. Prints each workload's throughput, p50/p99 per step, statuses, peak RSS, and the
 /// ratios. Run: <c>dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds] [workloads]</c>
@@ -68,34 +68,59 @@ internal static class SideBySide
         ApiEnvironment.Apply(api, "LOAD_API_ENV");
 
         await using var app = await appHost.BuildAsync();
+        var peerDirectory = FindPeer();
+        Peer? peer = null;
+        // Both systems run throughout (see below), so the peer starts with OtpAuth's system: for a cold start, before
+        // the Api's /alive answers and the load begins.
+        async Task StartPeerIfInstalledAsync()
+        {
+            if (Environment.GetEnvironmentVariable("LOAD_SKIP_PEER") is "1")
+            {
+                Console.WriteLine("LOAD_SKIP_PEER=1: measuring OtpAuth only.");
+            }
+            else if (peerDirectory is null || !Directory.Exists(Path.Combine(peerDirectory, "node_modules")))
+            {
+                Console.WriteLine("The peer is not installed (../shared/peers/better-auth/run.sh install): measuring OtpAuth only.");
+            }
+            else
+            {
+                peer = await StartPeerAsync(app, peerDirectory, sink.Port, cost);
+            }
+        }
+
         if (Environment.GetEnvironmentVariable("LOAD_START_AT") is "alive")
         {
-            await StartUntilAliveAsync(app);
+            await StartUntilAliveAsync(app, StartPeerIfInstalledAsync);
         }
         else
         {
             await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
+            await StartPeerIfInstalledAsync();
         }
 
+        using var stopPeer = peer;
         var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds), warmUp);
-        var otpAuth = new OtpAuthTarget(app.GetEndpoint("api", "http"));
-        var apiPid = FindProcess("OtpAuth.Api");
-        var results = await RunWorkloadsAsync(runner, workloads, otpAuth, concurrency, new ServerProcess(apiPid));
+        List<(LoadTarget Target, ServerProcess Server)> systems = [(new OtpAuthTarget(app.GetEndpoint("api", "http")), new ServerProcess(FindProcess("OtpAuth.Api")))];
+        if (peer is not null)
+        {
+            systems.Add((new BetterAuthTarget(peer.Address), new ServerProcess(peer.Process.Id)));
+        }
 
-        var peerDirectory = FindPeer();
-        if (Environment.GetEnvironmentVariable("LOAD_SKIP_PEER") is "1")
+        // Workload by workload, each system in turn, both running throughout: this machine's speed drifts by a third
+        // over minutes (the same build's CPU per unit moved from 2.25 to 3.08 ms between runs), and one system's whole
+        // series after the other's put minutes between the two halves of each ratio; now it is one workload's length.
+        foreach (var (target, server) in systems)
         {
-            Console.WriteLine("LOAD_SKIP_PEER=1: measuring OtpAuth only.");
+            await WarmUpAsync(runner, target, server);
         }
-        else if (peerDirectory is null || !Directory.Exists(Path.Combine(peerDirectory, "node_modules")))
+
+        var results = new List<LoadResult>();
+        foreach (var workload in Workloads.Where(workloads.Contains))
         {
-            Console.WriteLine("The peer is not installed (../shared/peers/better-auth/run.sh install): measuring OtpAuth only.");
-        }
-        else
-        {
-            using var peer = await StartPeerAsync(app, peerDirectory, sink.Port, cost);
-            var target = new BetterAuthTarget(peer.Address);
-            results.AddRange(await RunWorkloadsAsync(runner, workloads, target, concurrency, new ServerProcess(peer.Process.Id)));
+            foreach (var (target, server) in systems)
+            {
+                results.Add(await RunWorkloadAsync(runner, workload, target, concurrency, server));
+            }
         }
 
         Print(results, cost, concurrency, seconds, warmUp);
@@ -105,13 +130,14 @@ internal static class SideBySide
     /// LOAD_START_AT=alive: the load begins the moment the Api's <c>/alive</c> answers, before its readiness (<c>/health</c>:
     /// PostgreSQL and Redis connected) — the cold start a process gets when a balancer sends traffic on liveness alone.
     /// </summary>
-    private static async Task StartUntilAliveAsync(DistributedApplication app)
+    private static async Task StartUntilAliveAsync(DistributedApplication app, Func<Task> whileTheApiStarts)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await app.StartAsync(timeout.Token);
         // PostgreSQL, its database, Redis and the mail server healthy, as the Api itself waits for them; not the Api
         // (nor the frontend, which waits for the Api).
         await AppStartup.WaitForAllHealthyAsync(app, timeout.Token, except: ["api", "web"]);
+        await whileTheApiStarts();
 
         using var http = new HttpClient { BaseAddress = app.GetEndpoint("api", "http"), Timeout = TimeSpan.FromSeconds(2) };
         while (true)
@@ -136,10 +162,10 @@ internal static class SideBySide
         }
     }
 
-    private static async Task<List<LoadResult>> RunWorkloadsAsync(
-        LoadRunner runner, string[] workloads, LoadTarget target, int concurrency, ServerProcess server)
+    private static readonly string[] Workloads = ["funnel", "login", "verify"];
+
+    private static async Task WarmUpAsync(LoadRunner runner, LoadTarget target, ServerProcess server)
     {
-        var results = new List<LoadResult>();
         if (runner.WarmUp > TimeSpan.Zero)
         {
             // Unmeasured, the same for both systems: the figures are of a server that has run a while (its JIT and
@@ -147,23 +173,17 @@ internal static class SideBySide
             Console.WriteLine($"Warming {target.Name} up: the funnel for {runner.WarmUp.TotalSeconds:0} s, not measured…");
             await runner.FunnelAsync(target, server, runner.WarmUp);
         }
+    }
 
-        if (workloads.Contains("funnel"))
+    private static async Task<LoadResult> RunWorkloadAsync(LoadRunner runner, string workload, LoadTarget target, int concurrency, ServerProcess server)
+    {
+        Console.WriteLine($"{workload}: {target.Name}…");
+        return workload switch
         {
-            results.Add(await runner.FunnelAsync(target, server));
-        }
-
-        if (workloads.Contains("login"))
-        {
-            results.Add(await runner.LoginAsync(target, server));
-        }
-
-        if (workloads.Contains("verify"))
-        {
-            results.Add(await runner.VerifyAsync(target, count: VerifyCodes(concurrency), server));
-        }
-
-        return results;
+            "funnel" => await runner.FunnelAsync(target, server),
+            "login" => await runner.LoginAsync(target, server),
+            _ => await runner.VerifyAsync(target, count: VerifyCodes(concurrency), server),
+        };
     }
 
     private static void Print(List<LoadResult> results, int cost, int concurrency, int seconds, TimeSpan warmUp)

@@ -94,7 +94,7 @@ internal sealed class WordLists
         // Building them leaves about 9 MB of dead large arrays (the line lists, the dictionary's growth) in the
         // large-object heap, ahead of the live arrays. The GC never compacts that heap unless asked, so the free space
         // stayed committed and resident for the life of the process. Once, here, while the caller already waits for
-        // the build (docs/benchmarks.md, "A leaner start").
+        // the build (docs/benchmarks.md, "the Api's memory at rest").
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect();
         return lists;
