@@ -12,12 +12,11 @@ internal sealed class LoadResult(string workload, string target)
     public double PerSecond { get; set; }
     public long Units { get; set; }
     public double PeakRssMb { get; set; }
-    /// <summary>The server's own CPU (user + system) over the timed part, per completed unit, in milliseconds.</summary>
-    public double ServerCpuMsPerUnit => Units > 0 ? ServerCpuSeconds * 1000 / Units : 0;
-    public double ServerCpuSeconds { get; set; }
     /// <summary>The whole machine's CPU over the timed part, by process group (<see cref="MachineCpu"/>).</summary>
     public (MachineCpu Before, MachineCpu After)? Machine { get; set; }
     public Dictionary<string, double> MachineCpuMsPerUnit => Machine is var (before, after) ? after.MsPerUnitSince(before, Units) : [];
+    /// <summary>The server's own CPU (user + system) over the timed part, per completed unit, in milliseconds.</summary>
+    public double ServerCpuMsPerUnit => MachineCpuMsPerUnit.GetValueOrDefault(MachineCpu.Server);
     public ConcurrentDictionary<string, ConcurrentBag<double>> Steps { get; } = new();
     public ConcurrentDictionary<string, int> Statuses { get; } = new();
 
@@ -206,10 +205,9 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         }
     }
 
-    /// <summary>Runs the load while sampling the server's resident memory every 250 ms (keeps the peak) and counts its CPU.</summary>
+    /// <summary>Runs the load while sampling the server's resident memory every 250 ms (keeps the peak) and counts the machine's CPU.</summary>
     private static async Task MeasureAsync(LoadResult result, ServerProcess server, Func<Task> load)
     {
-        var cpuBefore = server.CpuSeconds();
         var machineBefore = MachineCpu.Read(server.Pid);
         using var done = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -221,7 +219,6 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
             }
         });
         await load();
-        result.ServerCpuSeconds = server.CpuSeconds() - cpuBefore;
         result.Machine = (machineBefore, MachineCpu.Read(server.Pid));
         await done.CancelAsync();
         await sampler;
