@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -58,7 +59,7 @@ public static class OpenApiSetup
             var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             if (operation.RequestBody?.Content?.TryGetValue("application/json", out var mediaType) == true)
             {
-                mediaType.Example = JsonSerializer.SerializeToNode(example, json) ?? new JsonObject();
+                mediaType.Example = JsonSerializer.SerializeToNode(example, (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T))) ?? new JsonObject();
             }
 
             return Task.CompletedTask;

@@ -31,6 +31,10 @@ public sealed partial class PasswordRecoveryFlow(
     ILogger<PasswordRecoveryFlow> logger,
     ILoggerFactory loggers)
 {
+    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
+    // method parameters inside a query (dotnet/efcore#38030).
+    private readonly OtpAuthDbContext db = db;
+
     public static CodeSubject SubjectOf(OtpHasher ids, string email) =>
         new(CodePurpose.PasswordReset, new Guid(Convert.FromHexString(ids.OpaqueId("reset", email))), email);
 
@@ -59,8 +63,9 @@ public sealed partial class PasswordRecoveryFlow(
             return AuthResult.Limited(check.RetryAfter);
         }
 
+        var (address, token) = (email, cancellationToken);
         var user = check.Outcome == OtpCheck.Verified
-            ? await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.VerifiedAt != null, cancellationToken)
+            ? await db.Users.SingleOrDefaultAsync(u => u.Email == address && u.VerifiedAt != null, token)
             : null;
         if (user is null)
         {
@@ -81,7 +86,8 @@ public sealed partial class PasswordRecoveryFlow(
     public async Task<AuthResult> ChangeAsync(
         Guid userId, Guid sessionId, string currentPassword, string newPassword, string client, CancellationToken cancellationToken)
     {
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        var (account, token) = (userId, cancellationToken);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == account, token);
         if (user is null)
         {
             return AuthStatus.InvalidCredentials;

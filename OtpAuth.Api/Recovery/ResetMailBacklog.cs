@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Security;
 using StackExchange.Redis;
 
@@ -20,15 +21,15 @@ public sealed class ResetMailBacklog(IConnectionMultiplexer redis, Otp.OtpHasher
 {
     private RedisKey Key => $"otpauth:queue:reset-mails:{ids.OpaqueId("issuer", jwt.Value.Issuer)}";
 
-    public Task EnqueueAsync(ResetMailJob job) => redis.GetDatabase().ListLeftPushAsync(Key, JsonSerializer.Serialize(job));
+    public Task EnqueueAsync(ResetMailJob job) => redis.GetDatabase().ListLeftPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
 
     /// <summary>The oldest job, if any; it is the caller's from here on.</summary>
     public async Task<ResetMailJob?> TakeAsync()
     {
         var value = await redis.GetDatabase().ListRightPopAsync(Key);
-        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ResetMailJob>(value.ToString());
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize(value.ToString(), ApiJsonContext.Default.ResetMailJob);
     }
 
     /// <summary>Puts a job back at the head of the line (it could not be done now).</summary>
-    public Task ReturnAsync(ResetMailJob job) => redis.GetDatabase().ListRightPushAsync(Key, JsonSerializer.Serialize(job));
+    public Task ReturnAsync(ResetMailJob job) => redis.GetDatabase().ListRightPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
 }

@@ -17,7 +17,7 @@ internal sealed class SessionPurge(IServiceScopeFactory scopes, TimeProvider clo
 
     protected override Task<int> PurgeAsync(OtpAuthDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var cutoff = now.AddDays(-1);
-        return db.Sessions.Where(s => s.ExpiresAt < cutoff || s.RevokedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var (context, cutoff, token) = (db, now.AddDays(-1), cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
+        return context.Sessions.Where(s => s.ExpiresAt < cutoff || s.RevokedAt < cutoff).ExecuteDeleteAsync(token);
     }
 }

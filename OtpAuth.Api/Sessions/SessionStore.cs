@@ -36,6 +36,10 @@ public sealed class SessionStore(
     TimeProvider clock,
     ILoggerFactory loggers)
 {
+    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
+    // method parameters inside a query (dotnet/efcore#38030), nor a query composed across methods.
+    private readonly OtpAuthDbContext db = db;
+
     public const int MaxUserAgentLength = 256;
 
     /// <summary>
@@ -55,7 +59,7 @@ public sealed class SessionStore(
         // The refresh token's foreign key is checked at the end of the statement, when its session row is there. The
         // ids are made here, so a retry of the statement (after a lost reply to its commit) inserts nothing twice and
         // the last line finds what the first try wrote.
-        var started = await db.Database.SqlQuery<Guid>($"""
+        var started = await SqlStatements.QueryAsync<Guid>(db.Database, $"""
             WITH account AS (
                 UPDATE users SET last_login_at = {now} WHERE id = {user.Id}
                 RETURNING id),
@@ -68,9 +72,9 @@ public sealed class SessionStore(
                 INSERT INTO refresh_tokens (hash, session_id, created_at)
                 SELECT {Hash(refreshToken)}, id, {now} FROM session
                 RETURNING session_id)
-            SELECT session_id AS "Value" FROM token
+            SELECT session_id FROM token
             UNION ALL SELECT id FROM sessions WHERE id = {sessionId}
-            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
+            """, cancellationToken);
 
         return started.Count == 0
             ? null
@@ -81,30 +85,31 @@ public sealed class SessionStore(
     public async Task<(RefreshOutcome Outcome, IssuedSession? Session)> RefreshAsync(string presented, string client, CancellationToken cancellationToken)
     {
         var hash = Hash(presented);
+        var token = cancellationToken;
         var strategy = db.Database.CreateExecutionStrategy();
         var step = await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
             var now = clock.GetUtcNow();
             // Claim the token in one statement: of two concurrent refreshes with one token, exactly one gets the row.
-            var claimed = await db.Database
-                .SqlQuery<Guid>($"UPDATE refresh_tokens SET used_at = {now} WHERE hash = {hash} AND used_at IS NULL RETURNING session_id AS \"Value\"")
-                .ToListAsync(cancellationToken);
+            var claimed = await SqlStatements.QueryAsync<Guid>(db.Database,
+                $"UPDATE refresh_tokens SET used_at = {now} WHERE hash = {hash} AND used_at IS NULL RETURNING session_id", token);
             if (claimed is not [var sessionId])
             {
-                var reused = await db.RefreshTokens.Where(t => t.Hash == hash).Select(t => (Guid?)t.SessionId).FirstOrDefaultAsync(cancellationToken);
-                if (reused is { } stolen && await RevokeWhereAsync(db.Sessions.Where(s => s.Id == stolen), now, cancellationToken) is [var userId])
+                var reused = await db.RefreshTokens.Where(t => t.Hash == hash).Select(t => (Guid?)t.SessionId).FirstOrDefaultAsync(token);
+                if (reused is { } stolen && await RevokeStolenAsync(stolen, now, token) is [var userId])
                 {
-                    await transaction.CommitAsync(cancellationToken);
+                    await transaction.CommitAsync(token);
                     return new RefreshStep(RefreshOutcome.Reused, null, stolen, userId);
                 }
 
                 return new RefreshStep(RefreshOutcome.Invalid);
             }
 
-            var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
-            var user = session is null ? null : await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == session.UserId, cancellationToken);
+            var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, token);
+            var owner = session?.UserId;
+            var user = owner is null ? null : await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == owner, token);
             if (session is null || user is null || session.RevokedAt is not null || session.ExpiresAt <= now)
             {
                 return new RefreshStep(RefreshOutcome.Invalid);
@@ -114,8 +119,8 @@ public sealed class SessionStore(
             session.ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, session.AbsoluteExpiresAt);
             var refreshToken = NewRefreshToken(session.Id, now, out var row);
             db.RefreshTokens.Add(row);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await db.SaveChangesAsync(token);
+            await transaction.CommitAsync(token);
             return new RefreshStep(RefreshOutcome.Refreshed, new IssuedSession(session.Id, tokens.Issue(user, session.Id), refreshToken, session.ExpiresAt - now));
         });
 
@@ -133,44 +138,50 @@ public sealed class SessionStore(
     /// <summary>The account's live sessions, most recently used first.</summary>
     public async Task<List<Session>> ListAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var (account, now, token) = (userId, clock.GetUtcNow(), cancellationToken);
         return await db.Sessions.AsNoTracking()
-            .Where(s => s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now)
+            .Where(s => s.UserId == account && s.RevokedAt == null && s.ExpiresAt > now)
             .OrderByDescending(s => s.LastUsedAt)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(token);
     }
 
     /// <summary>Revokes one session of the account; false when it has no such live session.</summary>
     public async Task<bool> RevokeAsync(Guid userId, Guid sessionId, string reason, CancellationToken cancellationToken) =>
-        await RevokeAndAnnounceAsync(userId, db.Sessions.Where(s => s.UserId == userId && s.Id == sessionId), reason, cancellationToken) == 1;
+        await RevokeAndAnnounceAsync(userId, only: sessionId, except: null, reason, cancellationToken) == 1;
 
     /// <summary>Revokes every live session of the account, or every one but <paramref name="except"/>.</summary>
     public Task<int> RevokeAllAsync(Guid userId, Guid? except, string reason, CancellationToken cancellationToken) =>
-        RevokeAndAnnounceAsync(userId, db.Sessions.Where(s => s.UserId == userId && s.Id != except), reason, cancellationToken);
+        RevokeAndAnnounceAsync(userId, only: null, except, reason, cancellationToken);
 
-    private async Task<int> RevokeAndAnnounceAsync(Guid userId, IQueryable<Session> sessions, string reason, CancellationToken cancellationToken)
+    /// <summary>Revokes the account's live sessions: <paramref name="only"/> that one, or all but <paramref name="except"/>.</summary>
+    private async Task<int> RevokeAndAnnounceAsync(Guid userId, Guid? only, Guid? except, string reason, CancellationToken cancellationToken)
     {
-        var ids = await sessions.Where(s => s.RevokedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
+        var (account, one, kept, token) = (userId, only, except, cancellationToken);
+        var ids = await db.Sessions
+            .Where(s => s.UserId == account && (one == null || s.Id == one) && (kept == null || s.Id != kept) && s.RevokedAt == null)
+            .Select(s => s.Id)
+            .ToListAsync(token);
         if (ids.Count == 0)
         {
             return 0;
         }
 
-        var now = clock.GetUtcNow();
-        await db.Sessions.Where(s => ids.Contains(s.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
-        await db.RefreshTokens.Where(t => ids.Contains(t.SessionId)).ExecuteDeleteAsync(cancellationToken);
+        // SQL, not ExecuteUpdate: EF Core's query precompiler fails on setting a nullable column (docs/native-aot.md).
+        var (now, revokedIds) = (clock.GetUtcNow(), ids.ToArray());
+        await db.Database.ExecuteSqlAsync($"UPDATE sessions SET revoked_at = {now} WHERE id = ANY({revokedIds})", token);
+        await db.RefreshTokens.Where(t => ids.Contains(t.SessionId)).ExecuteDeleteAsync(token);
         await revoked.RevokeAsync(ids);
         SecurityEvents.SessionsRevoked(SecurityEvents.Logger(loggers), userId, ids.Count, reason);
         metrics.SessionsRevoked(ids.Count, reason);
         return ids.Count;
     }
 
-    /// <summary>Marks the sessions revoked (their refresh tokens stay, so a later reuse is still recognised); returns their users.</summary>
-    private static async Task<List<Guid>> RevokeWhereAsync(IQueryable<Session> sessions, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Marks a replayed token's session revoked (its refresh tokens stay, so a later reuse is still recognised); returns its user.</summary>
+    private async Task<List<Guid>> RevokeStolenAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var users = await sessions.Where(s => s.RevokedAt == null).Select(s => s.UserId).ToListAsync(cancellationToken);
-        await sessions.Where(s => s.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
-        return users;
+        // SQL, not ExecuteUpdate: EF Core's query precompiler fails on setting a nullable column (docs/native-aot.md).
+        return await SqlStatements.QueryAsync<Guid>(db.Database,
+            $"UPDATE sessions SET revoked_at = {now} WHERE id = {sessionId} AND revoked_at IS NULL RETURNING user_id", cancellationToken);
     }
 
     private static string NewRefreshToken(Guid sessionId, DateTimeOffset now, out RefreshToken row)

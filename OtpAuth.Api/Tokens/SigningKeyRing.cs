@@ -57,14 +57,15 @@ public sealed partial class SigningKeyRing(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
         var jwt = options.Value;
+        var (issuer, token) = (jwt.Issuer, cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RotationLockKey})", cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RotationLockKey})", token);
             var now = clock.GetUtcNow();
-            var latest = await db.SigningKeys.Where(k => k.Issuer == jwt.Issuer).OrderByDescending(k => k.SignUntil).FirstOrDefaultAsync(cancellationToken);
+            var latest = await db.SigningKeys.Where(k => k.Issuer == issuer).OrderByDescending(k => k.SignUntil).FirstOrDefaultAsync(token);
             if (latest is null || latest.SignUntil <= now)
             {
                 latest = Add(db, jwt, now, now);
@@ -75,12 +76,12 @@ public sealed partial class SigningKeyRing(
                 Add(db, jwt, now, latest.SignUntil);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
-            await db.SigningKeys.Where(k => k.Issuer == jwt.Issuer && k.UnpublishAt <= now).ExecuteDeleteAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await db.SaveChangesAsync(token);
+            await db.SigningKeys.Where(k => k.Issuer == issuer && k.UnpublishAt <= now).ExecuteDeleteAsync(token);
+            await transaction.CommitAsync(token);
         });
 
-        var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Issuer == jwt.Issuer).ToListAsync(cancellationToken);
+        var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Issuer == issuer).ToListAsync(token);
         var loaded = _snapshot.Keys.ToDictionary(k => k.Row.Kid);
         _snapshot = new Snapshot(rows.Select(row => loaded.TryGetValue(row.Kid, out var known) ? known : Load(row)).ToList());
     }
