@@ -17,29 +17,39 @@ var otpHashKey = builder.AddParameter("otp-hash-key", new GenerateParameterDefau
 var otpLength = builder.AddParameter("otp-length", "6");
 var resendCooldown = builder.AddParameter("otp-resend-cooldown-seconds", "60");
 
-var api = builder.AddProject<Projects.OtpAuth_Api>("api")
-    .WithHttpEndpoint(port: builder.PreferredPort(8000, "api"))
-    .WithHttpHealthCheck("/health")
-    .WithUrlForEndpoint("http", url => url.DisplayText = "API")
-    .WithUrl("/docs", "API docs")
-    .WithReference(database).WaitFor(database)
-    .WithReference(redis).WaitFor(redis)
-    .WithReference(mail).WaitFor(mail)
-    .WithEnvironment("Jwt__KeyRingSecret", jwtKeyRingSecret)
-    .WithEnvironment("Otp__HashKey", otpHashKey)
-    .WithEnvironment("Otp__Length", otpLength)
-    .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown)
-    .WithExternalHttpEndpoints();
-// The Api's own URL is the tokens' issuer, so any JwtBearer with Authority = that URL finds the keys by discovery.
-api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
+// The Api from its project, or with Api:Executable from a published build of it: the Native AOT one
+// (OtpAuth.Api/publish-aot.sh, docs/native-aot.md), which the benchmarks and CI's AOT pass start this way.
+var apiPort = builder.PreferredPort(8000, "api");
+var apiExecutable = builder.Configuration["Api:Executable"];
+var api = string.IsNullOrEmpty(apiExecutable)
+    ? WireApi(builder.AddProject<Projects.OtpAuth_Api>("api").WithHttpEndpoint(port: apiPort))
+    : WireApi(builder.AddPublishedWebApp("api", apiExecutable, apiPort));
 
 builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithHttpEndpoint(port: builder.PreferredPort(5500, "web"))
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "OtpAuth")
-    .WithReference(api).WaitFor(api)
+    .WithReference(api.GetEndpoint("http")).WaitFor(api)
     .WithEnvironment("Otp__Length", otpLength)
     .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown)
     .WithExternalHttpEndpoints();
 
 builder.Build().Run();
+
+IResourceBuilder<IResourceWithEndpoints> WireApi<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
+{
+    api.WithHttpHealthCheck("/health")
+        .WithUrlForEndpoint("http", url => url.DisplayText = "API")
+        .WithUrl("/docs", "API docs")
+        .WithReference(database).WaitFor(database)
+        .WithReference(redis).WaitFor(redis)
+        .WithReference(mail).WaitFor(mail)
+        .WithEnvironment("Jwt__KeyRingSecret", jwtKeyRingSecret)
+        .WithEnvironment("Otp__HashKey", otpHashKey)
+        .WithEnvironment("Otp__Length", otpLength)
+        .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown)
+        .WithExternalHttpEndpoints();
+    // The Api's own URL is the tokens' issuer, so any JwtBearer with Authority = that URL finds the keys by discovery.
+    api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
+    return builder.CreateResourceBuilder<IResourceWithEndpoints>(api.Resource);
+}

@@ -6,7 +6,7 @@ namespace OtpAuth.Benchmarks;
 /// </summary>
 internal static class ApiEnvironment
 {
-    public static void Apply(IResourceBuilder<ProjectResource> api, string variable)
+    public static void Apply(IResourceBuilder<IResourceWithEnvironment> api, string variable)
     {
         foreach (var setting in (Environment.GetEnvironmentVariable(variable) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {

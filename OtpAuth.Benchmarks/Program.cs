@@ -35,7 +35,7 @@ var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ot
 // Every benchmark request comes from 127.0.0.1: raise the per-IP limits and the mail budget, and let one account take
 // the timing benchmark's 30 wrong passwords, so the figures measure the work (bcrypt, SMTP), not the refusals.
 // The hashing bound (Password:MaxConcurrentHashes, HashQueueLimit) stays at its default: the flood measures it.
-var api = appHost.CreateResourceBuilder<ProjectResource>("api");
+var api = appHost.CreateResourceBuilder<IResourceWithEnvironment>("api");
 foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me", "Refresh", "ForgotPassword", "ResetPassword" })
 {
     api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000").WithEnvironment($"RateLimits__{endpoint}__PerAddress", "1000000")

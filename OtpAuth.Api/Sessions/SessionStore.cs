@@ -153,23 +153,29 @@ public sealed class SessionStore(
     public Task<int> RevokeAllAsync(Guid userId, Guid? except, string reason, CancellationToken cancellationToken) =>
         RevokeAndAnnounceAsync(userId, only: null, except, reason, cancellationToken);
 
-    /// <summary>Revokes the account's live sessions: <paramref name="only"/> that one, or all but <paramref name="except"/>.</summary>
+    /// <summary>
+    /// Revokes the account's live sessions (<paramref name="only"/> that one, or all but <paramref name="except"/>) and
+    /// deletes their refresh tokens: one statement, one round trip. SQL rather than ExecuteUpdate and ExecuteDelete:
+    /// EF Core's query precompiler fails on setting a nullable column, and its Guid[] parameter for the ids is not in
+    /// the Native AOT build (docs/native-aot.md).
+    /// </summary>
     private async Task<int> RevokeAndAnnounceAsync(Guid userId, Guid? only, Guid? except, string reason, CancellationToken cancellationToken)
     {
-        var (account, one, kept, token) = (userId, only, except, cancellationToken);
-        var ids = await db.Sessions
-            .Where(s => s.UserId == account && (one == null || s.Id == one) && (kept == null || s.Id != kept) && s.RevokedAt == null)
-            .Select(s => s.Id)
-            .ToListAsync(token);
+        var ids = await SqlStatements.QueryAsync<Guid>(db.Database, $"""
+            WITH ended AS (
+                UPDATE sessions SET revoked_at = {clock.GetUtcNow()}
+                WHERE user_id = {userId} AND revoked_at IS NULL
+                    AND (CAST({only} AS uuid) IS NULL OR id = {only}) AND (CAST({except} AS uuid) IS NULL OR id <> {except})
+                RETURNING id),
+            tokens AS (
+                DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM ended))
+            SELECT id FROM ended
+            """, cancellationToken);
         if (ids.Count == 0)
         {
             return 0;
         }
 
-        // SQL, not ExecuteUpdate: EF Core's query precompiler fails on setting a nullable column (docs/native-aot.md).
-        var (now, revokedIds) = (clock.GetUtcNow(), ids.ToArray());
-        await db.Database.ExecuteSqlAsync($"UPDATE sessions SET revoked_at = {now} WHERE id = ANY({revokedIds})", token);
-        await db.RefreshTokens.Where(t => ids.Contains(t.SessionId)).ExecuteDeleteAsync(token);
         await revoked.RevokeAsync(ids);
         SecurityEvents.SessionsRevoked(SecurityEvents.Logger(loggers), userId, ids.Count, reason);
         metrics.SessionsRevoked(ids.Count, reason);

@@ -49,11 +49,11 @@ internal static class SideBySide
         appHost.Services.AddLogging(logging => logging
             .AddFilter("OtpAuth.AppHost.Resources", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-        var api = appHost.CreateResourceBuilder<ProjectResource>("api")
-            // Straight to the Api's own socket, as the peer is reached. By default DCP proxies a project's endpoint,
-            // and every request of the load then crossed DCP's proxy as well: 0.08 ms of DCP's CPU per verify, 0.27 per
-            // funnel user, on the cores both systems share (docs/benchmarks.md, "Where the machine's CPU went").
-            .WithEndpoint("http", endpoint => endpoint.IsProxied = false)
+        // Straight to the Api's own socket, as the peer is reached. By default DCP proxies a project's endpoint,
+        // and every request of the load then crossed DCP's proxy as well: 0.08 ms of DCP's CPU per verify, 0.27 per
+        // funnel user, on the cores both systems share (docs/benchmarks.md, "Where the machine's CPU went").
+        appHost.CreateResourceBuilder<IResourceWithEndpoints>("api").WithEndpoint("http", endpoint => endpoint.IsProxied = false);
+        var api = appHost.CreateResourceBuilder<IResourceWithEnvironment>("api")
             .WithEnvironment("RateLimits__Enabled", "false")
             .WithEnvironment("Password__BcryptWorkFactor", cost.ToString(CultureInfo.InvariantCulture))
             // The hashing gate stays (its permits are the cores), but 16 clients must queue, not be refused: the peer has no gate.

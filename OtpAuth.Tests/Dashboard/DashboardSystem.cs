@@ -32,7 +32,7 @@ public sealed class DashboardSystem : IAsyncLifetime
             [.. TestApp.Arguments(_state.FullName), $"AppHost:DashboardApiKey={TelemetryApiKey}",
              "AppHost:OtlpApiKey=test-otlp-api-key-0123456789", "AppHost:McpApiKey=test-mcp-api-key-0123456789"],
             timeout.Token);
-        appHost.CreateResourceBuilder<ProjectResource>("api").WithEnvironment("Password__BcryptWorkFactor", "10");
+        appHost.CreateResourceBuilder<IResourceWithEnvironment>("api").WithEnvironment("Password__BcryptWorkFactor", "10");
         _app = await appHost.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await AppStartup.WaitForAllHealthyAsync(_app, timeout.Token);

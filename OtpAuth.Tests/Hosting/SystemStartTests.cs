@@ -77,13 +77,14 @@ public sealed class SystemStartTests(OtpAuthSystem system)
     [Fact]
     public async Task A_first_start_on_an_empty_database_logs_no_error_in_any_api()
     {
-        var apis = system.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>()
+        var apis = system.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<IResourceWithEndpoints>()
+            .Where(resource => resource.Annotations.OfType<EndpointAnnotation>().Any()) // not Aspire's api-rebuilder
             .Select(p => p.Name).Where(name => name.StartsWith("api", StringComparison.Ordinal));
 
         foreach (var api in apis)
         {
             var lines = await AppStartup.LastLogLinesAsync(system.App, api, int.MaxValue);
-            Assert.Contains(lines, line => line.Contains("Now listening on", StringComparison.Ordinal)); // the log was read
+            Assert.True(lines.Any(line => line.Contains("Now listening on", StringComparison.Ordinal)), $"{api}: no start in its log"); // the log was read
             var first = lines.ToList().FindIndex(line => line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal));
             Assert.True(first < 0, $"{api} logged an error at start:\n{string.Join('\n', lines.Skip(first).Take(8))}"); // whole lines: which check, which exception
         }

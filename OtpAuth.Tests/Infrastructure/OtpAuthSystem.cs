@@ -103,7 +103,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     {
         IDistributedApplicationBuilder builder = appHost;
         // bcrypt at 10 instead of 12: four times cheaper, and no test here is about the work factor.
-        builder.CreateResourceBuilder<ProjectResource>("api").WithEnvironment("Password__BcryptWorkFactor", "10")
+        builder.CreateResourceBuilder<IResourceWithEnvironment>("api").WithEnvironment("Password__BcryptWorkFactor", "10")
             .WithGenerousClientLimits();
 
         AddApiVariant(builder, Fast, "redis")
@@ -169,15 +169,31 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("RateLimits__MailsPerMinute", MailCapPerMinute.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>.</summary>
-    private static IResourceBuilder<ProjectResource> AddApiVariant(IDistributedApplicationBuilder builder, string name, string redisName)
+    /// <summary>
+    /// Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>; the
+    /// published executable too when the AppHost runs one (<c>Api:Executable</c>, CI's Native AOT pass).
+    /// </summary>
+    private static IResourceBuilder<IResourceWithEnvironment> AddApiVariant(IDistributedApplicationBuilder builder, string name, string redisName)
+    {
+        var executable = builder.Configuration["Api:Executable"];
+        return string.IsNullOrEmpty(executable)
+            ? Wire(builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint())
+            : Wire(builder.AddPublishedWebApp(name, executable, port: null));
+
+        IResourceBuilder<IResourceWithEnvironment> Wire<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
+        {
+            WireApiVariant(builder, api, redisName);
+            return builder.CreateResourceBuilder<IResourceWithEnvironment>(api.Resource);
+        }
+    }
+
+    private static void WireApiVariant<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> api, string redisName)
+        where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
     {
         var database = builder.CreateResourceBuilder<IResourceWithConnectionString>("otpauth");
         var mail = builder.CreateResourceBuilder<IResourceWithConnectionString>("mail");
         var redis = builder.CreateResourceBuilder<IResourceWithConnectionString>(redisName);
-        var api = builder.AddProject<Projects.OtpAuth_Api>(name)
-            .WithHttpEndpoint()
-            .WithHttpHealthCheck("/health")
+        api.WithHttpHealthCheck("/health")
             .WithReference(database).WaitFor(database)
             .WithReference(mail).WaitFor(mail)
             .WithReference(redis, connectionName: "redis").WaitFor(redis)
@@ -185,7 +201,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__HashKey", TestApp.OtpHashKey)
             .WithEnvironment("Password__BcryptWorkFactor", "10");
         // Its own URL as issuer, as the AppHost does: each variant keeps a signing key ring of its own in the shared database.
-        return api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
+        api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
     }
 }
 
@@ -196,7 +212,7 @@ internal static class TestLimits
     /// hashing queue are raised so they never refuse one. Per-address limits and the login throttle keep their
     /// defaults (tests use fresh addresses). The tight values are tested on <see cref="OtpAuthSystem.Limits"/>.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithGenerousClientLimits(this IResourceBuilder<ProjectResource> api)
+    public static IResourceBuilder<IResourceWithEnvironment> WithGenerousClientLimits(this IResourceBuilder<IResourceWithEnvironment> api)
     {
         foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", "Me", "Refresh", "ForgotPassword", "ResetPassword" })
         {
