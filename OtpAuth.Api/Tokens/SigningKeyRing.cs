@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed partial class SigningKeyRing(
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("OtpAuth.Tokens.SigningKey.v1");
     private volatile Snapshot _snapshot = new([]);
+    private readonly ConcurrentDictionary<string, byte> _unreadable = new();
 
     /// <summary>How often each replica checks the schedule and reloads the ring.</summary>
     public TimeSpan CheckInterval => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, options.Value.KeyRotation.Ticks / 20));
@@ -65,7 +67,10 @@ public sealed partial class SigningKeyRing(
             await using var transaction = await db.Database.BeginTransactionAsync(token);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RotationLockKey})", token);
             var now = clock.GetUtcNow();
-            var latest = await db.SigningKeys.Where(k => k.Issuer == issuer).OrderByDescending(k => k.SignUntil).FirstOrDefaultAsync(token);
+            // The newest key this replica can decrypt: one it cannot (another Jwt:KeyRingSecret, a restored database)
+            // signs nothing and is never a predecessor, so the schedule goes on with keys of its own.
+            var keys = await db.SigningKeys.Where(k => k.Issuer == issuer).OrderByDescending(k => k.SignUntil).ToListAsync(token);
+            var latest = keys.FirstOrDefault(row => Resolve(row) is not null);
             if (latest is null || latest.SignUntil <= now)
             {
                 latest = Add(db, jwt, now, now);
@@ -82,8 +87,30 @@ public sealed partial class SigningKeyRing(
         });
 
         var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Issuer == issuer).ToListAsync(token);
-        var loaded = _snapshot.Keys.ToDictionary(k => k.Row.Kid);
-        _snapshot = new Snapshot(rows.Select(row => loaded.TryGetValue(row.Kid, out var known) ? known : Load(row)).ToList());
+        _snapshot = new Snapshot(rows.Select(Resolve).OfType<LoadedKey>().ToList());
+    }
+
+    /// <summary>The key as loaded before, else decrypted now; null (and a warning, once) when it cannot be decrypted.</summary>
+    private LoadedKey? Resolve(SigningKey row)
+    {
+        if (_snapshot.Keys.FirstOrDefault(k => k.Row.Kid == row.Kid) is { } known)
+        {
+            return known;
+        }
+
+        try
+        {
+            return Load(row);
+        }
+        catch (CryptographicException exception)
+        {
+            if (_unreadable.TryAdd(row.Kid, 0))
+            {
+                LogUnreadable(row.Kid, exception.Message);
+            }
+
+            return null;
+        }
     }
 
     private SigningKey Add(OtpAuthDbContext db, JwtOptions jwt, DateTimeOffset now, DateTimeOffset signFrom)
@@ -117,6 +144,9 @@ public sealed partial class SigningKeyRing(
     private sealed record LoadedKey(SigningKey Row, ECDsaSecurityKey Key, PublicJwk Jwk);
 
     private sealed record Snapshot(IReadOnlyList<LoadedKey> Keys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Signing key {Kid} cannot be decrypted ({Reason}): Jwt:KeyRingSecret or the Data Protection key ring changed since it was made. It is not used; tokens it signed are refused")]
+    private partial void LogUnreadable(string kid, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Signing key {Kid} added: signs from {SignFrom:o} until {SignUntil:o}, published until {UnpublishAt:o}")]
     private partial void LogKeyAdded(string kid, DateTimeOffset signFrom, DateTimeOffset signUntil, DateTimeOffset unpublishAt);
