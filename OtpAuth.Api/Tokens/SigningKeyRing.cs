@@ -60,6 +60,9 @@ public sealed partial class SigningKeyRing(
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
         var jwt = options.Value;
         var (issuer, token) = (jwt.Issuer, cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
+        // Each key decrypted at most once a pass: the newest usable one is looked for here, then loaded into the snapshot.
+        var resolved = new Dictionary<string, LoadedKey?>();
+        LoadedKey? Usable(SigningKey row) => resolved.TryGetValue(row.Kid, out var key) ? key : resolved[row.Kid] = Resolve(row);
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
@@ -70,7 +73,7 @@ public sealed partial class SigningKeyRing(
             // The newest key this replica can decrypt: one it cannot (another Jwt:KeyRingSecret, a restored database)
             // signs nothing and is never a predecessor, so the schedule goes on with keys of its own.
             var keys = await db.SigningKeys.Where(k => k.Issuer == issuer).OrderByDescending(k => k.SignUntil).ToListAsync(token);
-            var latest = keys.FirstOrDefault(row => Resolve(row) is not null);
+            var latest = keys.FirstOrDefault(row => Usable(row) is not null);
             if (latest is null || latest.SignUntil <= now)
             {
                 latest = Add(db, jwt, now, now);
@@ -87,7 +90,7 @@ public sealed partial class SigningKeyRing(
         });
 
         var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Issuer == issuer).ToListAsync(token);
-        _snapshot = new Snapshot(rows.Select(Resolve).OfType<LoadedKey>().ToList());
+        _snapshot = new Snapshot(rows.Select(Usable).OfType<LoadedKey>().ToList());
     }
 
     /// <summary>The key as loaded before, else decrypted now; null (and a warning, once) when it cannot be decrypted.</summary>

@@ -177,17 +177,11 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     {
         var executable = builder.Configuration["Api:Executable"];
         return string.IsNullOrEmpty(executable)
-            ? Wire(builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint())
-            : Wire(builder.AddPublishedWebApp(name, executable, port: null));
-
-        IResourceBuilder<IResourceWithEnvironment> Wire<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
-        {
-            WireApiVariant(builder, api, redisName);
-            return builder.CreateResourceBuilder<IResourceWithEnvironment>(api.Resource);
-        }
+            ? WireApiVariant(builder, builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint(), redisName)
+            : WireApiVariant(builder, builder.AddPublishedWebApp(name, executable, port: null), redisName);
     }
 
-    private static void WireApiVariant<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> api, string redisName)
+    private static IResourceBuilder<IResourceWithEnvironment> WireApiVariant<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> api, string redisName)
         where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
     {
         var database = builder.CreateResourceBuilder<IResourceWithConnectionString>("otpauth");
@@ -202,6 +196,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Password__BcryptWorkFactor", "10");
         // Its own URL as issuer, as the AppHost does: each variant keeps a signing key ring of its own in the shared database.
         api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
+        return builder.CreateResourceBuilder<IResourceWithEnvironment>(api.Resource);
     }
 }
 
