@@ -118,7 +118,10 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> with <paramref name="resource"/> stopped, then brings it back healthy.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> with <paramref name="resource"/> stopped, then brings it back healthy and waits until
+    /// every Api of the system serves again.
+    /// </summary>
     private async Task<T> WhileStoppedAsync<T>(string resource, Func<Task<T>> action)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -131,7 +134,23 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
         {
             await system.StartResourceAsync(resource, cancellationToken);
             await system.WaitForResourceHealthyAsync(resource, cancellationToken);
+            await WaitUntilEveryApiServesAsync();
         }
+    }
+
+    /// <summary>
+    /// Every Api reconnects on its own schedule (within about a second of Redis's return), and the test after this one,
+    /// on whichever Api, must find the whole system back. Asks each for a login of an address nobody has (rate limiter
+    /// and throttle in Redis, lookup in PostgreSQL) until it answers 401.
+    /// </summary>
+    private async Task WaitUntilEveryApiServesAsync()
+    {
+        await Task.WhenAll(system.Apis.Select(async name =>
+        {
+            using var client = new AuthClient(system, name);
+            using var answer = await EventuallyAsync(() => client.LoginAsync(AuthClient.NewAddress()), HttpStatusCode.Unauthorized);
+            Assert.True(answer.StatusCode == HttpStatusCode.Unauthorized, $"{name} still answered {(int)answer.StatusCode} to a login 20 s after the restart.");
+        }));
     }
 
     public void Dispose() => _client.Dispose();

@@ -20,11 +20,15 @@ public sealed class OtpAuthSystem : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("otpauth-tests-");
+    private readonly List<string> _apis = ["api"];
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The system has not started.");
 
     public MailInbox Mail { get; private set; } = null!;
+
+    /// <summary>Every Api process of the system: the AppHost's <c>api</c> and the test variants.</summary>
+    public IReadOnlyList<string> Apis => _apis;
 
     public async ValueTask InitializeAsync()
     {
@@ -99,7 +103,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     /// <summary>An HttpClient for one replica (<c>api-limits-0</c> or <c>api-limits-1</c>).</summary>
     public HttpClient CreateInstanceHttpClient(string instanceName) => CreateHttpClient(instanceName);
 
-    private static void AddTestVariants(IDistributedApplicationTestingBuilder appHost)
+    private void AddTestVariants(IDistributedApplicationTestingBuilder appHost)
     {
         IDistributedApplicationBuilder builder = appHost;
         // bcrypt at 10 instead of 12: four times cheaper, and no test here is about the work factor.
@@ -173,8 +177,9 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     /// Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>; the
     /// published executable too when the AppHost runs one (<c>Api:Executable</c>, CI's Native AOT pass).
     /// </summary>
-    private static IResourceBuilder<IResourceWithEnvironment> AddApiVariant(IDistributedApplicationBuilder builder, string name, string redisName)
+    private IResourceBuilder<IResourceWithEnvironment> AddApiVariant(IDistributedApplicationBuilder builder, string name, string redisName)
     {
+        _apis.Add(name);
         var executable = builder.Configuration["Api:Executable"];
         return string.IsNullOrEmpty(executable)
             ? WireApiVariant(builder, builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint(), redisName)
