@@ -11,7 +11,8 @@ public sealed record ResetMailJob(string Email, IReadOnlyList<ClientNetwork> Cli
 /// <summary>
 /// The forgot-password requests between the answer and the mail, as a Redis list: the request path does the same work
 /// for every address (reserve, enqueue), and only the worker learns whether an account exists. In Redis, not in memory,
-/// so an Api restart loses none (any replica's worker takes them); a Redis restart loses them with the codes.
+/// so an Api restart loses none (any replica's worker takes them); a Redis restart loses them with the codes. Each
+/// enqueue also publishes on a channel, so the workers wake at once instead of polling the list.
 /// </summary>
 /// <remarks>
 /// One list per deployment (its token issuer): Apis of other configurations sharing the Redis (as the test variants do)
@@ -19,9 +20,24 @@ public sealed record ResetMailJob(string Email, IReadOnlyList<ClientNetwork> Cli
 /// </remarks>
 public sealed class ResetMailBacklog(IConnectionMultiplexer redis, Otp.OtpHasher ids, Microsoft.Extensions.Options.IOptions<Tokens.JwtOptions> jwt)
 {
-    private RedisKey Key => $"otpauth:queue:reset-mails:{ids.OpaqueId("issuer", jwt.Value.Issuer)}";
+    private string Key => $"otpauth:queue:reset-mails:{ids.OpaqueId("issuer", jwt.Value.Issuer)}";
 
-    public Task EnqueueAsync(ResetMailJob job) => redis.GetDatabase().ListLeftPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
+    private RedisChannel Enqueued => RedisChannel.Literal(Key + ":enqueued");
+
+    /// <summary>Adds the job and tells the workers; the two commands go out together, one round trip.</summary>
+    public async Task EnqueueAsync(ResetMailJob job)
+    {
+        var database = redis.GetDatabase();
+        var push = database.ListLeftPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
+        var tell = database.PublishAsync(Enqueued, RedisValue.EmptyString);
+        await Task.WhenAll(push, tell);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="onEnqueued"/> whenever some replica enqueues a job. StackExchange.Redis subscribes again by
+    /// itself after a reconnect; a message sent while it was away is lost, which the worker's slow poll covers.
+    /// </summary>
+    public Task SubscribeAsync(Action onEnqueued) => redis.GetSubscriber().SubscribeAsync(Enqueued, (_, _) => onEnqueued());
 
     /// <summary>The oldest job, if any; it is the caller's from here on.</summary>
     public async Task<ResetMailJob?> TakeAsync()
