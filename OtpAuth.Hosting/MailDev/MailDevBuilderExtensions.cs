@@ -16,14 +16,18 @@ public static class MailDevBuilderExtensions
     /// <summary>
     /// Adds maildev run by <paramref name="node"/>, installed with <paramref name="npm"/> on first start. SMTP and the
     /// web inbox listen on loopback, on <paramref name="smtpPort"/> and <paramref name="httpPort"/> (random when null).
+    /// SMTP is not behind DCP's proxy, as PostgreSQL and Redis are not (<see cref="LocalPorts"/>): with maildev stopped
+    /// the proxy accepted the Api's connection and left it waiting for a greeting until its 15 s SMTP timeout, so a
+    /// register answered 503 after 15 s instead of at once.
     /// </summary>
     public static IResourceBuilder<MailDevResource> AddMailDev(
         this IDistributedApplicationBuilder builder, string name, string node, string npm, int? smtpPort = null, int? httpPort = null)
     {
         var mail = new MailDevResource(name, node, builder.AppHostDirectory);
+        var smtp = smtpPort ?? LocalPorts.Allocate();
         return builder.AddResource(mail)
             .WithArgs(MailDevInstaller.ScriptPath, "--ip", "127.0.0.1", "--web-ip", "127.0.0.1")
-            .WithEndpoint(port: smtpPort, name: MailDevResource.SmtpEndpointName, scheme: "smtp", env: "MAILDEV_SMTP_PORT")
+            .WithEndpoint(port: smtp, targetPort: smtp, name: MailDevResource.SmtpEndpointName, scheme: "smtp", env: "MAILDEV_SMTP_PORT", isProxied: false)
             .WithHttpEndpoint(port: httpPort, name: MailDevResource.HttpEndpointName, env: "MAILDEV_WEB_PORT")
             .OnBeforeResourceStarted(async (resource, @event, cancellationToken) =>
             {
