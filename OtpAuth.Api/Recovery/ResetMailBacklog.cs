@@ -24,18 +24,22 @@ public sealed class ResetMailBacklog(IConnectionMultiplexer redis, Otp.OtpHasher
 
     private RedisChannel Enqueued => RedisChannel.Literal(Key + ":enqueued");
 
-    /// <summary>Adds the job and tells the workers; the two commands go out together, one round trip.</summary>
+    /// <summary>
+    /// Adds the job and tells the workers. The message follows the push on the same connection, unawaited: once the job
+    /// is in the list the request has succeeded, and a message that is lost only leaves the job to the workers' poll.
+    /// </summary>
     public async Task EnqueueAsync(ResetMailJob job)
     {
         var database = redis.GetDatabase();
         var push = database.ListLeftPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
-        var tell = database.PublishAsync(Enqueued, RedisValue.EmptyString);
-        await Task.WhenAll(push, tell);
+        await database.PublishAsync(Enqueued, RedisValue.EmptyString, CommandFlags.FireAndForget);
+        await push;
     }
 
     /// <summary>
-    /// Calls <paramref name="onEnqueued"/> whenever some replica enqueues a job. StackExchange.Redis subscribes again by
-    /// itself after a reconnect; a message sent while it was away is lost, which the worker's slow poll covers.
+    /// Calls <paramref name="onEnqueued"/> whenever some replica enqueues a job. Call it once: StackExchange.Redis keeps
+    /// the subscription (registered even when this throws because Redis is not there yet) and makes it again on every
+    /// connect. A message sent while it was away is lost, which the worker's slow poll covers.
     /// </summary>
     public Task SubscribeAsync(Action onEnqueued) => redis.GetSubscriber().SubscribeAsync(Enqueued, (_, _) => onEnqueued());
 

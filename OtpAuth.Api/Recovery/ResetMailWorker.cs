@@ -26,18 +26,20 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscribed = false;
+        try
+        {
+            await queue.SubscribeAsync(() => _enqueued.Writer.TryWrite(true));
+        }
+        catch (StackExchange.Redis.RedisException exception)
+        {
+            LogNotSubscribedYet(exception.GetType().Name);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             ResetMailJob? job = null;
             try
             {
-                if (!subscribed)
-                {
-                    await queue.SubscribeAsync(() => _enqueued.Writer.TryWrite(true));
-                    subscribed = true;
-                }
-
                 job = await queue.TakeAsync();
                 if (job is null)
                 {
@@ -46,6 +48,13 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
                 }
 
                 await SendAsync(job, stoppingToken);
+            }
+            catch (OperationCanceledException) when (job is not null)
+            {
+                // Stopping before its mail went out (only the account lookup takes the token): another replica, or this
+                // one after its restart, sends it.
+                await TryReturnAsync(job);
+                throw;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -110,4 +119,7 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send a queued reset mail ({ErrorType}); trying again shortly")]
     private partial void LogFailed(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reset mails will be noticed by polling until Redis is reachable ({ErrorType}); the subscription is made on connect")]
+    private partial void LogNotSubscribedYet(string errorType);
 }

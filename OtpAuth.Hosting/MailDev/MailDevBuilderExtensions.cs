@@ -28,6 +28,8 @@ public static class MailDevBuilderExtensions
         return builder.AddResource(mail)
             .WithArgs(MailDevInstaller.ScriptPath, "--ip", "127.0.0.1", "--web-ip", "127.0.0.1")
             .WithEndpoint(port: smtp, targetPort: smtp, name: MailDevResource.SmtpEndpointName, scheme: "smtp", env: "MAILDEV_SMTP_PORT", isProxied: false)
+            // The address it binds, so clients never try ::1 first.
+            .WithEndpoint(MailDevResource.SmtpEndpointName, endpoint => endpoint.TargetHost = "127.0.0.1")
             .WithHttpEndpoint(port: httpPort, name: MailDevResource.HttpEndpointName, env: "MAILDEV_WEB_PORT")
             .OnBeforeResourceStarted(async (resource, @event, cancellationToken) =>
             {

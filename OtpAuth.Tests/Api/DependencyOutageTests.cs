@@ -126,16 +126,19 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await system.StopResourceAsync(resource, cancellationToken);
+        T result;
         try
         {
-            return await action();
+            result = await action();
         }
         finally
         {
             await system.StartResourceAsync(resource, cancellationToken);
             await system.WaitForResourceHealthyAsync(resource, cancellationToken);
-            await WaitUntilEveryApiServesAsync();
         }
+
+        await WaitUntilEveryApiServesAsync();
+        return result;
     }
 
     /// <summary>
