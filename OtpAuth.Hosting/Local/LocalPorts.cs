@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 
 namespace OtpAuth.Hosting.Local;
 
@@ -17,4 +19,13 @@ internal static class LocalPorts
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>
+    /// An endpoint on <paramref name="port"/> that the server listens on itself, not through DCP's proxy, named by the
+    /// address the server binds (127.0.0.1), so clients never try ::1 first.
+    /// </summary>
+    public static IResourceBuilder<T> WithLoopbackEndpoint<T>(this IResourceBuilder<T> builder, string name, int port, string? scheme = null, string? env = null)
+        where T : IResourceWithEndpoints =>
+        builder.WithEndpoint(port: port, targetPort: port, name: name, scheme: scheme, env: env, isProxied: false)
+            .WithEndpoint(name, endpoint => endpoint.TargetHost = "127.0.0.1");
 }

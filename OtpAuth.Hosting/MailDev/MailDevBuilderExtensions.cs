@@ -24,12 +24,9 @@ public static class MailDevBuilderExtensions
         this IDistributedApplicationBuilder builder, string name, string node, string npm, int? smtpPort = null, int? httpPort = null)
     {
         var mail = new MailDevResource(name, node, builder.AppHostDirectory);
-        var smtp = smtpPort ?? LocalPorts.Allocate();
         return builder.AddResource(mail)
             .WithArgs(MailDevInstaller.ScriptPath, "--ip", "127.0.0.1", "--web-ip", "127.0.0.1")
-            .WithEndpoint(port: smtp, targetPort: smtp, name: MailDevResource.SmtpEndpointName, scheme: "smtp", env: "MAILDEV_SMTP_PORT", isProxied: false)
-            // The address it binds, so clients never try ::1 first.
-            .WithEndpoint(MailDevResource.SmtpEndpointName, endpoint => endpoint.TargetHost = "127.0.0.1")
+            .WithLoopbackEndpoint(MailDevResource.SmtpEndpointName, smtpPort ?? LocalPorts.Allocate(), scheme: "smtp", env: "MAILDEV_SMTP_PORT")
             .WithHttpEndpoint(port: httpPort, name: MailDevResource.HttpEndpointName, env: "MAILDEV_WEB_PORT")
             .OnBeforeResourceStarted(async (resource, @event, cancellationToken) =>
             {

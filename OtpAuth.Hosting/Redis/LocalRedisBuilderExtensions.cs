@@ -50,9 +50,7 @@ public static class LocalRedisBuilderExtensions
             name: healthCheckKey);
 
         return builder.AddResource(redis)
-            .WithEndpoint(port: port, targetPort: port, name: LocalRedisResource.PrimaryEndpointName, isProxied: false)
-            // The address it binds, so clients never try ::1 first.
-            .WithEndpoint(LocalRedisResource.PrimaryEndpointName, endpoint => endpoint.TargetHost = "127.0.0.1")
+            .WithLoopbackEndpoint(LocalRedisResource.PrimaryEndpointName, port)
             .WithIconName("Memory")
             .WithHealthCheck(healthCheckKey)
             .WithArgs(context =>
