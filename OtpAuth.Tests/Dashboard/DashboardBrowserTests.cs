@@ -66,7 +66,7 @@ public sealed class DashboardBrowserTests(DashboardSystem system, ChromiumFixtur
         await page.GotoAsync(new Uri(system.LoginUrl, "/metrics/resource/api?meter=OtpAuth.Api&instrument=otpauth.registrations&duration=5").ToString());
 
         await Expect(page.GetByText("otpauth.registrations").First).ToBeVisibleAsync(new() { Timeout = 45_000 });
-        await Expect(page.GetByText("Accounts registered").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("Accounts registered").First).ToBeVisibleAsync(new() { Timeout = 45_000 }); // the description renders after the name
         // The values as a table: at least one export has counted at least one registration.
         await page.GetByRole(AriaRole.Radio, new() { Name = "Table" }).Or(page.GetByText("Table", new() { Exact = true })).First.ClickAsync();
         // Each row is "<time> <count>" (the header row first).
