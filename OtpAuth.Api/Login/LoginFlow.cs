@@ -86,7 +86,7 @@ public sealed partial class LoginFlow(
                 .FirstOrDefaultAsync(token);
             if (await VerifyAsync(password, pendingHash, cancellationToken))
             {
-                await throttle.SucceededAsync(email, client);
+                await throttle.GiveBackAsync(email, client, attempt);
                 metrics.LoggedIn("unverified");
                 return AuthStatus.NotVerified;
             }

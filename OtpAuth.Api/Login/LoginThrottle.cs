@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Otp;
 using StackExchange.Redis;
@@ -60,16 +61,20 @@ public readonly record struct LoginAttempt(bool Allowed, TimeSpan RetryAfter, lo
 public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher, IOptions<LoginOptions> options)
 {
     /// <summary>
-    /// KEYS: known-client marker, the account's failures and lock, this client's failures and lock. ARGV: free failures,
-    /// base delay ms, max delay ms, max consecutive, memory seconds, whether known clients count apart (1/0).
-    /// The client's own count applies when it is a known client of the account, else the account's: decided in the
-    /// script, so a try is one round trip. Returns {0, wait ms, failures, scope} when locked, {1, 0, failures, scope}
-    /// when the try may go on (already counted); scope 1 is the client's own count.
+    /// KEYS: known-client marker, the account's failures and lock, this client's failures and lock, the account's
+    /// known-client epoch. ARGV: free failures, base delay ms, max delay ms, max consecutive, memory seconds, whether
+    /// known clients count apart (1/0). The client's own count applies when it is a known client of the account (its
+    /// marker holds the account's current epoch), else the account's: decided in the script, so a try is one round trip.
+    /// Returns {0, wait ms, failures, scope} when locked, {1, 0, failures, scope} when the try may go on (already
+    /// counted); scope 1 is the client's own count.
     /// </summary>
     private const string BeginScript = """
         local failures_key, lock_key, scope = KEYS[2], KEYS[3], 0
-        if ARGV[6] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then
-          failures_key, lock_key, scope = KEYS[4], KEYS[5], 1
+        if ARGV[6] == '1' then
+          local marker = redis.call('GET', KEYS[1])
+          if marker and marker == redis.call('GET', KEYS[6]) then
+            failures_key, lock_key, scope = KEYS[4], KEYS[5], 1
+          end
         end
         local wait = redis.call('PTTL', lock_key)
         if wait > 0 then return {0, wait, tonumber(redis.call('GET', failures_key) or '0'), scope} end
@@ -97,12 +102,24 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         """;
 
     /// <summary>
-    /// KEYS: the account's failures and lock, this client's failures and lock, known-client marker. ARGV: how long the
-    /// marker lasts in seconds (0: known clients are not remembered). One round trip for the forget and the remember.
+    /// KEYS: the account's failures and lock, this client's failures and lock, known-client marker, the account's
+    /// known-client epoch. ARGV: how long the marker lasts in seconds (0: known clients are not remembered), an epoch
+    /// for an account that has none. The marker holds the epoch, which lives as long as the newest marker, so deleting
+    /// the epoch (<see cref="PasswordReplacedScript"/>) unmakes every marker at once. One round trip.
     /// </summary>
     private const string SucceededScript = """
         redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-        if tonumber(ARGV[1]) > 0 then redis.call('SET', KEYS[5], '1', 'EX', ARGV[1]) end
+        if tonumber(ARGV[1]) > 0 then
+          local epoch = redis.call('GET', KEYS[6]) or ARGV[2]
+          redis.call('SET', KEYS[6], epoch, 'EX', ARGV[1])
+          redis.call('SET', KEYS[5], epoch, 'EX', ARGV[1])
+        end
+        return 1
+        """;
+
+    /// <summary>KEYS: the account's failures and lock, its known-client epoch. Forgives the account's failures and forgets every known client.</summary>
+    private const string PasswordReplacedScript = """
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
         return 1
         """;
 
@@ -114,26 +131,41 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         var keys = KeysFor(email, client);
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             BeginScript,
-            [keys.KnownClient, keys.AccountFailures, keys.AccountLock, keys.ClientFailures, keys.ClientLock],
+            [keys.KnownClient, keys.AccountFailures, keys.AccountLock, keys.ClientFailures, keys.ClientLock, keys.KnownEpoch],
             [Rules.FreeFailures, Rules.BaseDelaySeconds * 1000L, Rules.MaxDelaySeconds * 1000L,
              Rules.MaxConsecutiveFailures, Rules.FailureMemoryHours * 3600L, Rules.KnownClientDays > 0 ? 1 : 0]))!;
         var scope = (long)result[3] == 1 ? "known-client" : "account";
         return new LoginAttempt((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]), (long)result[2], scope);
     }
 
-    /// <summary>The password matched: forget the failures (of the account and of this client) and remember the client.</summary>
+    /// <summary>
+    /// The account's password matched and a session begins: forget the failures (of the account and of this client) and
+    /// remember the client. Only a real sign-in of the account may call this: a password matching a pending registration
+    /// proves nothing about the account.
+    /// </summary>
     public async Task SucceededAsync(string email, string client)
     {
         var keys = KeysFor(email, client);
         await redis.GetDatabase().ScriptEvaluateAsync(
             SucceededScript,
-            [keys.AccountFailures, keys.AccountLock, keys.ClientFailures, keys.ClientLock, keys.KnownClient],
-            [Rules.KnownClientDays * 86_400L]);
+            [keys.AccountFailures, keys.AccountLock, keys.ClientFailures, keys.ClientLock, keys.KnownClient, keys.KnownEpoch],
+            [Rules.KnownClientDays * 86_400L, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))]);
     }
 
     /// <summary>
-    /// The try was not decided (the hashing gate refused it with 503): it must not count as a failure, or a flood that
-    /// fills the gate would throttle the owner's account for them.
+    /// The password was replaced (reset by code, or changed): the account's failures are forgiven and no network is known
+    /// any more, so a network that signed in with the old password counts with strangers until it signs in again.
+    /// </summary>
+    public async Task PasswordReplacedAsync(string email)
+    {
+        var keys = KeysFor(email, "");
+        await redis.GetDatabase().ScriptEvaluateAsync(PasswordReplacedScript, [keys.AccountFailures, keys.AccountLock, keys.KnownEpoch]);
+    }
+
+    /// <summary>
+    /// The try was not a guess at the account's password: the hashing gate refused it with 503 (a flood that fills the
+    /// gate must not throttle the owner's account for them), or the password matched a pending registration (which
+    /// neither counts against the account nor clears what others counted).
     /// </summary>
     public async Task GiveBackAsync(string email, string client, LoginAttempt attempt)
     {
@@ -153,9 +185,9 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, OtpHasher hasher
         return new ThrottleKeys(
             $"{address}:login:failures", $"{address}:login:lock",
             $"{address}:login:{network}:failures", $"{address}:login:{network}:lock",
-            $"{address}:known-client:{network}");
+            $"{address}:known-client:{network}", $"{address}:known-client-epoch");
     }
 
     private readonly record struct ThrottleKeys(
-        RedisKey AccountFailures, RedisKey AccountLock, RedisKey ClientFailures, RedisKey ClientLock, RedisKey KnownClient);
+        RedisKey AccountFailures, RedisKey AccountLock, RedisKey ClientFailures, RedisKey ClientLock, RedisKey KnownClient, RedisKey KnownEpoch);
 }
