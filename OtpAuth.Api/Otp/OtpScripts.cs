@@ -107,4 +107,13 @@ internal static class OtpScripts
         end
         return {0, 0}
         """;
+
+    /// <summary>
+    /// KEYS: code. ARGV: the hash of the code that was verified. Makes a code that was consumed usable again, when the
+    /// action it was consumed for could not be done (the request answered 503) and it is still the subject's code.
+    /// </summary>
+    public const string GiveBackCode = """
+        if redis.call('HGET', KEYS[1], 'hash') == ARGV[1] then redis.call('HDEL', KEYS[1], 'used') end
+        return 1
+        """;
 }

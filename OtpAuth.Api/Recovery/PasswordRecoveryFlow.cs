@@ -52,10 +52,15 @@ public sealed partial class PasswordRecoveryFlow(
         return AuthResult.Ok();
     }
 
-    /// <summary>A right reset code replaces the password and ends every session; anything else is "invalid or expired".</summary>
+    /// <summary>
+    /// A right reset code replaces the password and ends every session; anything else is "invalid or expired". A code
+    /// whose password could not be stored (the hashing gate full, the database away) is given back with the 503.
+    /// </summary>
     public async Task<AuthResult> ResetAsync(string email, string code, string newPassword, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
-        var check = await otp.CheckAsync(SubjectOf(ids, email), code, client);
+        hashing.ThrowIfFull(); // before the code is spent
+        var subject = SubjectOf(ids, email);
+        var check = await otp.CheckAsync(subject, code, client);
         if (check.Outcome == OtpCheck.Locked)
         {
             SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(email), client[0].Key, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
@@ -63,19 +68,36 @@ public sealed partial class PasswordRecoveryFlow(
             return AuthResult.Limited(check.RetryAfter);
         }
 
-        var (address, token) = (email, cancellationToken);
-        var user = check.Outcome == OtpCheck.Verified
-            ? await db.Users.SingleOrDefaultAsync(u => u.Email == address && u.VerifiedAt != null, token)
-            : null;
+        if (check.Outcome != OtpCheck.Verified)
+        {
+            metrics.PasswordReset("reset", "invalid");
+            return AuthStatus.InvalidCode;
+        }
+
+        User? user;
+        try
+        {
+            var (address, token) = (email, cancellationToken);
+            user = await db.Users.SingleOrDefaultAsync(u => u.Email == address && u.VerifiedAt != null, token);
+            if (user is not null)
+            {
+                await ReplacePasswordAsync(user, newPassword, cancellationToken);
+            }
+        }
+        catch (Exception)
+        {
+            await otp.GiveBackAsync(subject, code);
+            throw;
+        }
+
         if (user is null)
         {
             metrics.PasswordReset("reset", "invalid");
             return AuthStatus.InvalidCode;
         }
 
-        await ReplacePasswordAsync(user, newPassword, cancellationToken);
         await sessions.RevokeAllAsync(user.Id, except: null, "password_reset", cancellationToken);
-        await throttle.SucceededAsync(email, client[0].Key); // the owner proved the mailbox: their failed logins are forgiven
+        await throttle.PasswordReplacedAsync(email); // the owner proved the mailbox: their failed logins are forgiven
         SecurityEvents.PasswordChanged(SecurityEvents.Logger(loggers), user.Id, "reset by code", client[0].Key);
         metrics.PasswordReset("reset", "ok");
         await AnnounceAsync(user, cancellationToken);
@@ -116,7 +138,7 @@ public sealed partial class PasswordRecoveryFlow(
             return AuthStatus.InvalidCredentials;
         }
 
-        await throttle.SucceededAsync(user.Email, client);
+        await throttle.PasswordReplacedAsync(user.Email);
         await ReplacePasswordAsync(user, newPassword, cancellationToken);
         await sessions.RevokeAllAsync(user.Id, except: sessionId, "password_change", cancellationToken);
         SecurityEvents.PasswordChanged(SecurityEvents.Logger(loggers), user.Id, "changed", client);

@@ -76,5 +76,42 @@ public sealed class HashingFloodTests(OtpAuthSystem system) : IDisposable
         Assert.Equal(3, counted + more);
     }
 
+    [Fact]
+    public async Task A_right_reset_code_refused_with_503_by_the_full_hashing_gate_still_works_afterwards()
+    {
+        using var client = new AuthClient(system, OtpAuthSystem.Limits + "-0");
+        var email = AuthClient.NewAddress();
+        await client.RegisterAndVerifyAsync(email);
+        var mails = await client.CountMailsAsync(email);
+        using (var forgot = await client.PostAsync("/auth/password/forgot", new { email }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, forgot.StatusCode);
+        }
+
+        var code = await client.WaitForNewCodeAsync(email, mails);
+        // Others' logins keep the gate full (one hash at a time, one waiting) while the owner sends the right code.
+        using var stop = new CancellationTokenSource();
+        var flood = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await client.LoginAsync(AuthClient.NewAddress(), "some password or other");
+            }
+        })).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        using (var reset = await client.PostAsync("/auth/password/reset", new { email, code, new_password = "a brand new passphrase of mine" }))
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(flood);
+            await AuthClient.AssertProblemAsync(reset, HttpStatusCode.ServiceUnavailable);
+        }
+
+        // The 503 said "try again": the same code, once the gate has room, replaces the password.
+        using var again = await client.PostAsync("/auth/password/reset", new { email, code, new_password = "a brand new passphrase of mine" });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        using var login = await client.LoginAsync(email, "a brand new passphrase of mine");
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+    }
+
     public void Dispose() => _api.Dispose();
 }
