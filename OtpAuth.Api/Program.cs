@@ -10,8 +10,9 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-// The client address first: rate limits and security logs read it (X-Forwarded-For only from trusted proxies).
-app.UseForwardedHeaders();
+// The client address first: rate limits and security logs read it (X-Forwarded-For only from the trusted proxy, the
+// Web). The only pass of the forwarded-headers middleware: AddTrustedProxies keeps the framework from adding another.
+app.UseTrustedProxies();
 app.UseHttpHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -19,7 +20,12 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
-app.MapApiDocs();
+// The interactive docs and the OpenAPI document describe every endpoint for whoever asks: for developers only.
+if (app.Environment.IsDevelopment())
+{
+    app.MapApiDocs();
+}
+
 app.MapAuthApi();
 app.MapWellKnownApi();
 

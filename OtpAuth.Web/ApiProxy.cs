@@ -6,6 +6,9 @@ namespace OtpAuth.Web;
 /// Forwards <c>/auth/*</c> (and <c>/.well-known/*</c>) to the <c>api</c> resource, so the page calls its own origin: no CORS, and the
 /// API's address never appears in the browser. <c>http://api</c> is resolved by service discovery from
 /// <c>services__api__http__0</c>, <c>__1</c>, … (Aspire's convention), load-balanced across replicas.
+/// YARP's default transforms set (not append) <c>X-Forwarded-For</c> to <c>HttpContext.Connection.RemoteIpAddress</c>,
+/// which the forwarded-headers middleware has already made the client the ingress named: the Api, trusting the Web
+/// alone, gets exactly that address and nothing a client wrote.
 /// </summary>
 internal static class ApiProxy
 {

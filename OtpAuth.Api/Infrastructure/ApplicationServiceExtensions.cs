@@ -123,7 +123,7 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddProblemDetailsEverywhere();
-        services.AddTrustedProxies(builder.Configuration);
+        builder.AddTrustedProxies();
         builder.AddHttpHardening();
         builder.AddApiTelemetry();
         services.AddOpenApiDocument();

@@ -1,54 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.HttpOverrides;
 
 namespace OtpAuth.Api.Security;
 
 /// <summary>
 /// Which client a request comes from, for rate limits and security logs. The peer address of the connection, or the
-/// address a trusted proxy put in <c>X-Forwarded-For</c>: <see cref="AddTrustedProxies"/> lets the framework's
-/// forwarded-headers middleware believe only the proxies in <c>ForwardedHeaders:KnownProxies</c> /
+/// address a trusted proxy put in <c>X-Forwarded-For</c>: <c>TrustedProxies.AddTrustedProxies</c> (ServiceDefaults) lets
+/// the forwarded-headers middleware believe only the proxies in <c>ForwardedHeaders:KnownProxies</c> /
 /// <c>ForwardedHeaders:KnownNetworks</c> (loopback when neither is set, for the Web frontend on the same machine).
 /// </summary>
 public static class ClientAddress
 {
-    public const string SectionName = "ForwardedHeaders";
-
-    public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection(SectionName);
-        var proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
-        var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
-        var forwardLimit = section.GetValue("ForwardLimit", 1);
-        services.Configure<ForwardedHeadersOptions>(options =>
-        {
-            // Only X-Forwarded-For: the scheme and host are not used for anything security-relevant here.
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
-            options.ForwardLimit = forwardLimit;
-            if (proxies.Length == 0 && networks.Length == 0)
-            {
-                return; // the framework's default: trust loopback (127.0.0.0/8 and ::1) only
-            }
-
-            options.KnownProxies.Clear();
-            options.KnownIPNetworks.Clear();
-            foreach (var proxy in proxies)
-            {
-                options.KnownProxies.Add(IPAddress.TryParse(proxy, out var address)
-                    ? address
-                    : throw new InvalidOperationException($"ForwardedHeaders:KnownProxies has '{proxy}', which is not an IP address."));
-            }
-
-            foreach (var network in networks)
-            {
-                options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var parsed)
-                    ? parsed
-                    : throw new InvalidOperationException($"ForwardedHeaders:KnownNetworks has '{network}', which is not a network such as 10.0.0.0/8."));
-            }
-        });
-        return services;
-    }
-
     /// <summary>
     /// The client as rate limits and security logs name it: an IPv4 address as is, an IPv6 address as its /64 network
     /// (one subscriber usually holds a whole /64, so counting single IPv6 addresses would give an attacker 2^64 buckets).

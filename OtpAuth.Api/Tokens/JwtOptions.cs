@@ -18,7 +18,11 @@ public sealed class JwtOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Jwt:KeyRingSecret is required: a random secret of at least 32 bytes (environment: Jwt__KeyRingSecret).")]
     public string KeyRingSecret { get; set; } = "";
 
-    /// <summary>The <c>iss</c> of every token and the issuer of the discovery document; the Api's public URL, so a JwtBearer can use it as Authority.</summary>
+    /// <summary>
+    /// The <c>iss</c> of every token and the issuer of the discovery document: the public URL the keys are served under
+    /// (the Web's, which proxies <c>/.well-known</c>), so a JwtBearer can use it as Authority. Outside Development an
+    /// absolute https URL; in Development any value, and one that is not an absolute URL publishes no discovery document.
+    /// </summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Jwt:Issuer must not be empty.")]
     public string Issuer { get; set; } = "otpauth";
 
@@ -37,13 +41,30 @@ public sealed class JwtOptions
 
     public TimeSpan AccessTokenLifetime => TimeSpan.FromMinutes(AccessTokenMinutes);
 
+    /// <summary>The issuer as an absolute http(s) URL, or null when it is not one.</summary>
+    public static Uri? IssuerUrl(string issuer) =>
+        Uri.TryCreate(issuer, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
+
     public TimeSpan KeyRotation => TimeSpan.FromDays(KeyRotationDays);
 }
 
-internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
+internal sealed class JwtOptionsValidator(IHostEnvironment environment) : IValidateOptions<JwtOptions>
 {
-    public ValidateOptionsResult Validate(string? name, JwtOptions options) =>
-        !string.IsNullOrEmpty(options.KeyRingSecret) && Encoding.UTF8.GetByteCount(options.KeyRingSecret) < JwtOptions.MinKeyRingSecretBytes
-            ? ValidateOptionsResult.Fail($"Jwt:KeyRingSecret must be at least {JwtOptions.MinKeyRingSecretBytes} bytes long.")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, JwtOptions options)
+    {
+        var errors = new List<string>();
+        if (!string.IsNullOrEmpty(options.KeyRingSecret) && Encoding.UTF8.GetByteCount(options.KeyRingSecret) < JwtOptions.MinKeyRingSecretBytes)
+        {
+            errors.Add($"Jwt:KeyRingSecret must be at least {JwtOptions.MinKeyRingSecretBytes} bytes long.");
+        }
+
+        // Relying services fetch the signing keys from the issuer's URL: outside Development that must be a URL nobody
+        // on the path can rewrite, and never one the discovery document would have to make up from a request.
+        if (!environment.IsDevelopment() && !string.IsNullOrEmpty(options.Issuer) && JwtOptions.IssuerUrl(options.Issuer) is not { Scheme: "https" })
+        {
+            errors.Add($"Jwt:Issuer must be an absolute https URL outside Development (the public URL of the Web, e.g. https://auth.example.com); it is '{options.Issuer}'.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

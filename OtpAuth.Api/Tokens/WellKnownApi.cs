@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace OtpAuth.Api.Tokens;
@@ -26,12 +27,20 @@ public static class WellKnownApi
             .WithName("Jwks")
             .WithSummary("The public keys access tokens are signed with (the next one included, before it signs)");
 
-        group.MapGet("/openid-configuration", (IOptions<JwtOptions> options, HttpRequest request) =>
+        // Every URL in it comes from Jwt:Issuer, never from the request's Host, which any client can write. An issuer that
+        // is not a URL (Development only; elsewhere the start refuses it) names no place for the keys, so there is no document.
+        group.MapGet("/openid-configuration", Results<Ok<DiscoveryResponse>, ProblemHttpResult> (IOptions<JwtOptions> options) =>
             {
                 var issuer = options.Value.Issuer;
-                var baseUrl = Uri.TryCreate(issuer, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                    ? issuer.TrimEnd('/')
-                    : $"{request.Scheme}://{request.Host}{request.PathBase}";
+                if (JwtOptions.IssuerUrl(issuer) is null)
+                {
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status404NotFound,
+                        title: "No discovery document",
+                        detail: "Jwt:Issuer is not an absolute URL, so there is no URL to publish the signing keys under. Set it to the service's public URL.");
+                }
+
+                var baseUrl = issuer.TrimEnd('/');
                 return TypedResults.Ok(new DiscoveryResponse(
                     issuer, $"{baseUrl}/.well-known/jwks.json", $"{baseUrl}/auth/login", ["ES256"], ["public"], ["token"]));
             })

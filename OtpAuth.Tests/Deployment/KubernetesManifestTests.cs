@@ -86,8 +86,10 @@ public sealed class KubernetesManifestTests
         var settings = Environment(Api(objects), objects.OfType<V1ConfigMap>().ToList())
             .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
 
-        // The Api's own options classes and validators decide what is required, not a list kept here.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // The Api's own options classes and validators decide what is required, not a list kept here, in the environment
+        // the Deployment gives it (Production unless it says otherwise).
+        settings.TryGetValue("ASPNETCORE_ENVIRONMENT", out var environment);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = environment ?? Environments.Production });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddApplicationServices();
         using var host = builder.Build();
@@ -116,6 +118,53 @@ public sealed class KubernetesManifestTests
             Assert.All(expected, name => Assert.True(given.Contains(name), $"{deployment} lacks {name}, which the Aspire manifest sets"));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void The_client_address_travels_ingress_to_web_to_api_each_hop_trusting_only_the_one_before(string overlay)
+    {
+        var objects = Render(overlay);
+        var configMaps = objects.OfType<V1ConfigMap>().ToList();
+
+        // Hop 1: the ingress sends everything to the Web, and only the ingress controller's namespace may reach the Web.
+        var backends = objects.OfType<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths).Select(p => p.Backend.Service.Name);
+        Assert.All(backends, backend => Assert.Equal("otpauth-web", backend));
+        var webPeers = AllowedPeers(objects, "otpauth-web");
+        Assert.Equal("ingress-nginx", Assert.Single(webPeers).NamespaceSelector?.MatchLabels?["kubernetes.io/metadata.name"]);
+
+        // Hop 2: only the Web's pods may reach the Api, whose Service is internal to the cluster.
+        var apiPeers = AllowedPeers(objects, "otpauth-api");
+        Assert.Equal("otpauth-web", Assert.Single(apiPeers).PodSelector?.MatchLabels?["app.kubernetes.io/name"]);
+        Assert.Null(Assert.Single(apiPeers).NamespaceSelector);
+        Assert.Contains(objects.OfType<V1Service>().Single(s => s.Metadata.Name == "otpauth-api").Spec.Type ?? "ClusterIP", new[] { "ClusterIP" });
+
+        // Each hop names the network it believes X-Forwarded-For from, a pod network rather than a whole private range,
+        // and no proxy list or hop count beside it that would widen what it believes.
+        foreach (var deployment in new[] { "otpauth-web", "otpauth-api" })
+        {
+            var env = Environment(objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == deployment), configMaps);
+            var network = System.Net.IPNetwork.Parse(env["ForwardedHeaders__KnownNetworks__0"]);
+            Assert.True(network.PrefixLength >= 16, $"{deployment} trusts {network}: wider than a pod network");
+            Assert.DoesNotContain(env.Keys, key => key.StartsWith("ForwardedHeaders__", StringComparison.Ordinal) && key != "ForwardedHeaders__KnownNetworks__0");
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_web_is_an_external_endpoint_of_the_aspire_manifest()
+    {
+        var manifest = await PublishAspireManifestAsync();
+
+        bool External(string resource) => manifest.GetProperty("resources").GetProperty(resource).GetProperty("bindings").EnumerateObject()
+            .Any(binding => binding.Value.TryGetProperty("external", out var external) && external.GetBoolean());
+        Assert.True(External("web"), "the Web faces clients");
+        Assert.False(External("api"), "the Api is reached through the Web only");
+    }
+
+    /// <summary>Who the NetworkPolicies of the namespace let reach the pods of <paramref name="app"/>.</summary>
+    private static List<V1NetworkPolicyPeer> AllowedPeers(List<object> objects, string app) =>
+        objects.OfType<V1NetworkPolicy>()
+            .Where(p => p.Spec.PodSelector.MatchLabels?.TryGetValue("app.kubernetes.io/name", out var name) == true && name == app)
+            .SelectMany(p => p.Spec.Ingress ?? []).SelectMany(rule => rule.FromProperty ?? []).ToList();
 
     private static V1Deployment Api(List<object> objects) => objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "otpauth-api");
 

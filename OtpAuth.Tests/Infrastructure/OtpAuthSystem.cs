@@ -14,7 +14,8 @@ namespace OtpAuth.Tests.Infrastructure;
 /// by unique addresses. Besides the AppHost's resources it runs test-only variants of the Api on the same database and
 /// mail server: <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s), <see cref="Burst"/> (no resend
 /// cooldown), <see cref="Garnet"/> (on Garnet, with a short login throttle), <see cref="Limits"/> (tight limits, two
-/// replicas on a Redis of their own) and <see cref="MailCap"/> (a service-wide budget of 3 mails a minute).
+/// replicas on a Redis of their own) and <see cref="MailCap"/> (a service-wide budget of 3 mails a minute); and a second
+/// Web, <see cref="EdgeWeb"/>, that trusts no proxy a test can be.
 /// </summary>
 public sealed class OtpAuthSystem : IAsyncLifetime
 {
@@ -86,14 +87,27 @@ public sealed class OtpAuthSystem : IAsyncLifetime
 
     public const int MailCapPerMinute = 3;
 
-    /// <summary>The Api variant without a resend cooldown and with a high per-address send cap and register limit.</summary>
+    /// <summary>
+    /// The Api variant without a resend cooldown and with a high per-address send cap and register limit; its issuer is
+    /// <c>otpauth</c>, not a URL.
+    /// </summary>
     public const string Burst = "api-burst";
 
     /// <summary>The Api variant with tight limits, as two replicas (<c>api-limits-0</c>, <c>api-limits-1</c>) on a Redis of their own.</summary>
     public const string Limits = "api-limits";
 
-    /// <summary>An Api whose signing key rotates every 26 seconds.</summary>
+    /// <summary>
+    /// An Api whose signing key rotates every 26 seconds; it also runs with <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>
+    /// and <see cref="ForgotPasswordPerIp"/> forgot-password requests per client an hour.
+    /// </summary>
     public const string Rotation = "api-rotation";
+
+    public const int ForgotPasswordPerIp = 20;
+
+    /// <summary>A Web in front of "api" that believes X-Forwarded-For only from 10.99.0.0/16, where no test connects from.</summary>
+    public const string EdgeWeb = "web-edge";
+
+    private const string ForwardedHeadersSwitch = "ASPNETCORE_FORWARDEDHEADERS_ENABLED";
 
     /// <summary>Resends per client IP per window on <see cref="Limits"/>.</summary>
     public const int LimitsResendPerIp = 4;
@@ -106,9 +120,18 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     private void AddTestVariants(IDistributedApplicationTestingBuilder appHost)
     {
         IDistributedApplicationBuilder builder = appHost;
-        // bcrypt at 10 instead of 12: four times cheaper, and no test here is about the work factor.
+        // bcrypt at 10 instead of 12: four times cheaper, and no test here is about the work factor. The framework's
+        // forwarded-headers switch on, as Aspire's publisher and deploy/k8s set it: the Api must not believe more for it.
         builder.CreateResourceBuilder<IResourceWithEnvironment>("api").WithEnvironment("Password__BcryptWorkFactor", "10")
+            .WithEnvironment(ForwardedHeadersSwitch, "true")
             .WithGenerousClientLimits();
+
+        // A second Web whose trusted ingress is a network no test connects from, so a header sent to it is not believed.
+        builder.AddProject<Projects.OtpAuth_Web>(EdgeWeb)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithReference(builder.CreateResourceBuilder<IResourceWithEndpoints>("api").GetEndpoint("http"))
+            .WithEnvironment("ForwardedHeaders__KnownNetworks__0", "10.99.0.0/16");
 
         AddApiVariant(builder, Fast, "redis")
             .WithEnvironment("Otp__ExpireSeconds", "3")
@@ -123,7 +146,8 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000")
             .WithEnvironment("RateLimits__Register__PerAddress", "1000")
             .WithEnvironment("RateLimits__Register__AddressCeiling", "0")
-            .WithGenerousClientLimits();
+            .WithGenerousClientLimits()
+            .WithEnvironment("Jwt__Issuer", "otpauth"); // not a URL (allowed in Development): DiscoveryTests
 
         // The code rules and the login throttle's Lua scripts on Garnet, with waits short enough to watch them double
         // and long enough that two logins in a row cannot outlast them on a busy CI machine (1 s did, once).
@@ -163,8 +187,12 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000");
 
         // A signing key that changes every 26 s (checked every 1.3 s), so a test sees a key retire while still published.
+        // Also the framework's forwarded-headers switch on with no proxy configured, and a forgot-password limit per
+        // client that ForwardedClientTests spend (KeyRotationTests never ask for a reset).
         AddApiVariant(builder, Rotation, "redis").WithGenerousClientLimits()
-            .WithEnvironment("Jwt__KeyRotationDays", "0.0003");
+            .WithEnvironment("Jwt__KeyRotationDays", "0.0003")
+            .WithEnvironment(ForwardedHeadersSwitch, "true")
+            .WithEnvironment("RateLimits__ForgotPassword__PerIp", ForgotPasswordPerIp.ToString(CultureInfo.InvariantCulture));
 
         // The service-wide mail budget: 3 a minute, counted in a Redis of its own (the budget's counter is one key per
         // Redis, so any other variant's mail would spend it). One test uses this variant, once per run.
@@ -198,7 +226,8 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithReference(redis, connectionName: "redis").WaitFor(redis)
             .WithEnvironment("Jwt__KeyRingSecret", TestApp.JwtKeyRingSecret)
             .WithEnvironment("Otp__HashKey", TestApp.OtpHashKey)
-            .WithEnvironment("Password__BcryptWorkFactor", "10");
+            .WithEnvironment("Password__BcryptWorkFactor", "10")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development"); // as the AppHost runs its Api: a plain-http issuer, /docs
         // Its own URL as issuer, as the AppHost does: each variant keeps a signing key ring of its own in the shared database.
         api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
         return builder.CreateResourceBuilder<IResourceWithEnvironment>(api.Resource);

@@ -17,6 +17,7 @@ public sealed class ConfigurationValidationTests
         ["ConnectionStrings:redis"] = "localhost:6379",
         ["ConnectionStrings:mail"] = "smtp://localhost:1025",
         ["Jwt:KeyRingSecret"] = "0123456789abcdef0123456789abcdef",
+        ["Jwt:Issuer"] = "https://auth.example.com",
         ["Otp:HashKey"] = "fedcba9876543210fedcba9876543210",
     };
 
@@ -40,6 +41,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("Jwt:KeyRingSecret", "0123456789abcdef0123456789abcde", "Jwt:KeyRingSecret must be at least 32 bytes")]
     [InlineData("Jwt:KeyRingSecret", "", "Jwt:KeyRingSecret is required")]
     [InlineData("Jwt:KeyRotationDays", "0", "Jwt:KeyRotationDays must be between")]
+    [InlineData("Jwt:Issuer", "otpauth", "Jwt:Issuer must be an absolute https URL")]
+    [InlineData("Jwt:Issuer", "http://auth.example.com", "Jwt:Issuer must be an absolute https URL")]
+    [InlineData("Jwt:Issuer", "/auth", "Jwt:Issuer must be an absolute https URL")]
     [InlineData("Sessions:AbsoluteLifetimeDays", "7", "Sessions:AbsoluteLifetimeDays must be at least Sessions:RefreshTokenDays")]
     [InlineData("Sessions:RefreshTokenDays", "0", "Sessions:RefreshTokenDays must be between 1 and 365")]
     [InlineData("Otp:HashKey", "", "Otp:HashKey is required")]
@@ -67,6 +71,16 @@ public sealed class ConfigurationValidationTests
 
         var exception = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expectedMessage, Flatten(exception), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("otpauth")]
+    [InlineData("http://localhost:8000")]
+    public void In_Development_an_issuer_that_is_not_an_https_URL_still_starts(string issuer)
+    {
+        using var host = Build(new() { ["Jwt:Issuer"] = issuer }, Environments.Development);
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
     }
 
     [Fact]
@@ -149,9 +163,9 @@ public sealed class ConfigurationValidationTests
         Assert.Equal(("smtp.example.com", 587, SmtpSecurity.StartTls, "mailer"), (smtp.Host, smtp.Port, smtp.Security, smtp.Username));
     }
 
-    private static IHost Build(Dictionary<string, string?> overrides)
+    private static IHost Build(Dictionary<string, string?> overrides, string environment = "Production")
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(ValidSettings.Concat(overrides)
             .GroupBy(setting => setting.Key)
             .Select(group => group.Last())
