@@ -35,4 +35,10 @@ public class RefreshToken
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? UsedAt { get; set; }
+
+    /// <summary>
+    /// The answer its refresh gave (<see cref="RefreshAnswerSeal"/>), for the same token sent again within
+    /// <c>Sessions:RefreshReuseGraceSeconds</c>; cleared by <see cref="SessionPurge"/> once that has passed.
+    /// </summary>
+    public byte[]? Answer { get; set; }
 }

@@ -14,6 +14,15 @@ public sealed class SessionLifetimeOptions
     [Range(1, 3650, ErrorMessage = "Sessions:AbsoluteLifetimeDays must be between 1 and 3650.")]
     public int AbsoluteLifetimeDays { get; set; } = 90;
 
+    /// <summary>
+    /// How long a refresh token that was just used may be sent again and get the same answer (a client retrying after
+    /// a lost answer); after it, sending a used token again is reuse and ends the session.
+    /// </summary>
+    [Range(0, 300, ErrorMessage = "Sessions:RefreshReuseGraceSeconds must be between 0 and 300.")]
+    public int RefreshReuseGraceSeconds { get; set; } = 10;
+
+    public TimeSpan RefreshReuseGrace => TimeSpan.FromSeconds(RefreshReuseGraceSeconds);
+
     public TimeSpan RefreshTokenLifetime => TimeSpan.FromDays(RefreshTokenDays);
 
     public TimeSpan AbsoluteLifetime => TimeSpan.FromDays(AbsoluteLifetimeDays);

@@ -15,9 +15,13 @@ internal sealed class SessionPurge(IServiceScopeFactory scopes, TimeProvider clo
 
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
 
-    protected override Task<int> PurgeAsync(OtpAuthDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    protected override async Task<int> PurgeAsync(OtpAuthDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (context, cutoff, token) = (db, now.AddDays(-1), cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
-        return context.Sessions.Where(s => s.ExpiresAt < cutoff || s.RevokedAt < cutoff).ExecuteDeleteAsync(token);
+        var cutoff = now.AddDays(-1);
+        // A repeated answer is only for the reuse grace (at most minutes): none is kept longer than the hour to the next pass.
+        var answered = now.AddMinutes(-5);
+        await db.RefreshTokens.Where(t => t.Answer != null && t.UsedAt < answered)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.Answer, (byte[]?)null), cancellationToken);
+        return await db.Sessions.Where(s => s.ExpiresAt < cutoff || s.RevokedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -81,7 +81,10 @@ public sealed class SessionStore(
             : new IssuedSession(sessionId, tokens.Issue(user, sessionId), refreshToken, expiresAt - now);
     }
 
-    /// <summary>Rotates the refresh token; a replaced one presented again revokes its session.</summary>
+    /// <summary>
+    /// Rotates the refresh token. The same token sent again within the reuse grace, while its session lives, gets the
+    /// answer it got the first time (the client lost it); later, a replaced token sent again revokes its session.
+    /// </summary>
     public async Task<(RefreshOutcome Outcome, IssuedSession? Session)> RefreshAsync(string presented, string client, CancellationToken cancellationToken)
     {
         var hash = Hash(presented);
@@ -97,11 +100,21 @@ public sealed class SessionStore(
                 $"UPDATE refresh_tokens SET used_at = {now} WHERE hash = {hash} AND used_at IS NULL RETURNING session_id", token);
             if (claimed is not [var sessionId])
             {
-                var reused = await db.RefreshTokens.Where(t => t.Hash == hash).Select(t => (Guid?)t.SessionId).FirstOrDefaultAsync(token);
-                if (reused is { } stolen && await RevokeStolenAsync(stolen, now, token) is [var userId])
+                var used = await db.RefreshTokens.AsNoTracking().Where(t => t.Hash == hash).FirstOrDefaultAsync(token);
+                if (used is null)
+                {
+                    return new RefreshStep(RefreshOutcome.Invalid);
+                }
+
+                if (await RepeatAnswerAsync(presented, used, now, token) is { } repeated)
+                {
+                    return new RefreshStep(RefreshOutcome.Refreshed, repeated);
+                }
+
+                if (await RevokeStolenAsync(used.SessionId, now, token) is [var userId])
                 {
                     await transaction.CommitAsync(token);
-                    return new RefreshStep(RefreshOutcome.Reused, null, stolen, userId);
+                    return new RefreshStep(RefreshOutcome.Reused, null, used.SessionId, userId);
                 }
 
                 return new RefreshStep(RefreshOutcome.Invalid);
@@ -119,9 +132,13 @@ public sealed class SessionStore(
             session.ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, session.AbsoluteExpiresAt);
             var refreshToken = NewRefreshToken(session.Id, now, out var row);
             db.RefreshTokens.Add(row);
+            var issued = new IssuedSession(session.Id, tokens.Issue(user, session.Id), refreshToken, session.ExpiresAt - now);
+            // Kept in the same transaction as the rotation, so a retry of it after a lost commit reply finds the answer.
+            var consumed = new RefreshToken { Hash = hash, SessionId = session.Id, UsedAt = now, Answer = RefreshAnswerSeal.Seal(presented, issued, now) };
+            db.RefreshTokens.Attach(consumed).Property(t => t.Answer).IsModified = true;
             await db.SaveChangesAsync(token);
             await transaction.CommitAsync(token);
-            return new RefreshStep(RefreshOutcome.Refreshed, new IssuedSession(session.Id, tokens.Issue(user, session.Id), refreshToken, session.ExpiresAt - now));
+            return new RefreshStep(RefreshOutcome.Refreshed, issued);
         });
 
         if (step.ReusedSession is { } reused)
@@ -133,6 +150,19 @@ public sealed class SessionStore(
 
         metrics.Refreshed(step.Outcome switch { RefreshOutcome.Refreshed => "ok", RefreshOutcome.Reused => "reused", _ => "invalid" });
         return (step.Outcome, step.Session);
+    }
+
+    /// <summary>The answer the token's refresh gave, when it was used within the grace and its session still lives.</summary>
+    private async Task<IssuedSession?> RepeatAnswerAsync(string presented, RefreshToken used, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (used.Answer is null || used.UsedAt is not { } usedAt || now - usedAt > options.Value.RefreshReuseGrace)
+        {
+            return null;
+        }
+
+        var sessionId = used.SessionId;
+        var live = await db.Sessions.AsNoTracking().AnyAsync(s => s.Id == sessionId && s.RevokedAt == null && s.ExpiresAt > now, cancellationToken);
+        return live ? RefreshAnswerSeal.Open(presented, sessionId, used.Answer, now) : null;
     }
 
     /// <summary>The account's live sessions, most recently used first.</summary>

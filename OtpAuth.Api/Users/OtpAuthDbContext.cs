@@ -79,6 +79,7 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         refresh.HasOne<Session>().WithMany().HasForeignKey(x => x.SessionId).HasConstraintName("fk_refresh_tokens_sessions").OnDelete(DeleteBehavior.Cascade);
         refresh.Property(x => x.CreatedAt).HasColumnName("created_at");
         refresh.Property(x => x.UsedAt).HasColumnName("used_at");
+        refresh.Property(x => x.Answer).HasColumnName("answer");
 
         var key = modelBuilder.Entity<SigningKey>();
         key.ToTable("signing_keys");

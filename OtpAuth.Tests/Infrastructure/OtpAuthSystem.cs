@@ -73,7 +73,10 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     public Task WaitForResourceHealthyAsync(string name, CancellationToken cancellationToken = default) =>
         AppStartup.WaitForHealthyAsync(App, name, cancellationToken);
 
-    /// <summary>The Api variant whose codes live 3 s, with a resend cooldown of 2 s and a purge of expired registrations every second.</summary>
+    /// <summary>
+    /// The Api variant whose codes live 3 s, with a resend cooldown of 2 s, a purge of expired registrations every second
+    /// and a refresh reuse grace of 1 s.
+    /// </summary>
     public const string Fast = "api-fast";
 
     /// <summary>The Api variant with <c>Auth:ConcealExistingAccounts</c> on (and no resend cooldown).</summary>
@@ -137,6 +140,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__ExpireSeconds", "3")
             .WithEnvironment("Otp__ResendCooldownSeconds", "2")
             .WithEnvironment("Registration__PurgeIntervalSeconds", "1")
+            .WithEnvironment("Sessions__RefreshReuseGraceSeconds", "1")
             .WithGenerousClientLimits();
 
         // Concurrent registrations of one address that all get past the send reservation, so they race in PostgreSQL.

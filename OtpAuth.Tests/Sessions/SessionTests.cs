@@ -4,7 +4,7 @@ using OtpAuth.Tests.Infrastructure;
 
 namespace OtpAuth.Tests.Sessions;
 
-/// <summary>Sessions: refresh rotation with reuse detection, logout, logout everywhere, the session list.</summary>
+/// <summary>Sessions: refresh rotation with reuse detection (after a short grace for a retry), logout, logout everywhere, the session list.</summary>
 public sealed class SessionTests(OtpAuthSystem system) : IDisposable
 {
     private readonly AuthClient _client = new(system);
@@ -28,19 +28,44 @@ public sealed class SessionTests(OtpAuthSystem system) : IDisposable
     }
 
     [Fact]
-    public async Task Presenting_a_rotated_refresh_token_again_revokes_the_whole_session()
+    public async Task A_refresh_token_sent_again_within_the_grace_gets_the_same_answer_and_the_session_goes_on()
     {
-        var stolen = await SignedInAsync();
-        using var byOwner = await _client.RefreshAsync(stolen.RefreshToken);
-        var owners = SignedIn.From(await AuthClient.ReadJsonAsync(byOwner));
+        var first = await SignedInAsync();
+        using var answered = await _client.RefreshAsync(first.RefreshToken);
+        var lost = SignedIn.From(await AuthClient.ReadJsonAsync(answered));
 
-        using var replay = await _client.RefreshAsync(stolen.RefreshToken);
+        // The client never saw that answer (a dropped connection) and sends its token again at once.
+        using var retried = await _client.RefreshAsync(first.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        var again = SignedIn.From(await AuthClient.ReadJsonAsync(retried));
+        Assert.Equal((lost.AccessToken, lost.RefreshToken), (again.AccessToken, again.RefreshToken));
+        Assert.InRange(again.ExpiresIn, lost.ExpiresIn - 5, lost.ExpiresIn);
+
+        using var me = await _client.MeAsync(again.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        using var next = await _client.RefreshAsync(again.RefreshToken);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task Presenting_a_rotated_refresh_token_again_after_the_grace_revokes_the_whole_session()
+    {
+        // api-fast's reuse grace is 1 s (10 s by default).
+        using var client = new AuthClient(system, OtpAuthSystem.Fast);
+        var email = AuthClient.NewAddress();
+        await client.RegisterAndVerifyAsync(email);
+        var stolen = await client.SignInAsync(email);
+        using var byOwner = await client.RefreshAsync(stolen.RefreshToken);
+        var owners = SignedIn.From(await AuthClient.ReadJsonAsync(byOwner));
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+
+        using var replay = await client.RefreshAsync(stolen.RefreshToken);
         await AuthClient.AssertProblemAsync(replay, HttpStatusCode.Unauthorized, "Invalid or expired refresh token");
 
         // The session is over for everyone: the newest refresh token and the newest access token are refused.
-        using var ownersRefresh = await _client.RefreshAsync(owners.RefreshToken);
+        using var ownersRefresh = await client.RefreshAsync(owners.RefreshToken);
         await AuthClient.AssertProblemAsync(ownersRefresh, HttpStatusCode.Unauthorized, "Invalid or expired refresh token");
-        using var me = await _client.MeAsync(owners.AccessToken);
+        using var me = await client.MeAsync(owners.AccessToken);
         await AuthClient.AssertProblemAsync(me, HttpStatusCode.Unauthorized);
     }
 

@@ -102,6 +102,10 @@ namespace OtpAuth.Api.Users.Migrations
                         .HasColumnType("character varying(43)")
                         .HasColumnName("hash");
 
+                    b.Property<byte[]>("Answer")
+                        .HasColumnType("bytea")
+                        .HasColumnName("answer");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
