@@ -1,25 +1,103 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Tokens;
+using OtpAuth.Api.Users;
 using StackExchange.Redis;
 
 namespace OtpAuth.Api.Sessions;
 
 /// <summary>
-/// Revoked session ids in Redis, each kept as long as an access token of it can still be valid (its lifetime plus the
-/// clock skew), so every replica refuses them with one key lookup per request and the set stays small by itself.
-/// PostgreSQL (<see cref="Session.RevokedAt"/>) is the record; this is the fast path for access tokens.
+/// Revoked session ids, so that every replica refuses their access tokens with one Redis round trip per request.
+/// PostgreSQL (<see cref="Session.RevokedAt"/>) is the record and Redis a cache of it, each entry kept as long as an access
+/// token of the session can still be valid (its lifetime plus the clock skew). Redis may lose the cache (a restart
+/// without persistence, a flush): a marker key says the cache is complete, and while it is missing every check asks
+/// PostgreSQL and one check at a time refills the cache from it.
 /// </summary>
-public sealed class RevokedSessions(IConnectionMultiplexer redis, IOptions<JwtOptions> jwt)
+public sealed partial class RevokedSessions(
+    IConnectionMultiplexer redis, IServiceScopeFactory scopes, IOptions<JwtOptions> jwt, TimeProvider clock, ILogger<RevokedSessions> logger)
 {
+    // One hash tag, so the check can read the marker and the session's entry in one script on a Redis Cluster too.
+    private const string Prefix = "otpauth:{revoked-sessions}:";
+    private static readonly RedisKey Complete = Prefix + "complete";
+
+    /// <summary>KEYS: the session's entry, the marker. 1 revoked, 0 not, 2 unknown (the cache is not complete).</summary>
+    private const string CheckScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+        if redis.call('EXISTS', KEYS[2]) == 0 then return 2 end
+        return 0
+        """;
+
+    private int _refilling;
+
     private TimeSpan Memory => jwt.Value.AccessTokenLifetime + JwtBearerSetup.ClockSkew;
 
+    /// <summary>Adds sessions already revoked in PostgreSQL to the cache.</summary>
     public async Task RevokeAsync(IEnumerable<Guid> sessionIds)
     {
         var database = redis.GetDatabase();
         await Task.WhenAll(sessionIds.Select(id => database.StringSetAsync(Key(id), "1", Memory)));
     }
 
-    public Task<bool> IsRevokedAsync(Guid sessionId) => redis.GetDatabase().KeyExistsAsync(Key(sessionId));
+    /// <summary>Whether the session was revoked (or no longer exists); from PostgreSQL while the cache is incomplete.</summary>
+    public async Task<bool> IsRevokedAsync(Guid sessionId, OtpAuthDbContext db, CancellationToken cancellationToken)
+    {
+        var answer = (long)await redis.GetDatabase().ScriptEvaluateAsync(CheckScript, [Key(sessionId), Complete]);
+        if (answer != 2)
+        {
+            return answer == 1;
+        }
 
-    private static RedisKey Key(Guid sessionId) => $"otpauth:session:{sessionId:N}:revoked";
+        StartRefill();
+        return !await db.Sessions.AsNoTracking().AnyAsync(s => s.Id == sessionId && s.RevokedAt == null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes every revocation that can still matter into the cache, then the marker. A revocation committed after the
+    /// read is written by its own request, which writes the cache after its commit, so none is missed.
+    /// </summary>
+    private void StartRefill()
+    {
+        if (Interlocked.Exchange(ref _refilling, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var now = clock.GetUtcNow();
+                var since = now - Memory;
+                List<(Guid Id, DateTimeOffset RevokedAt)> revoked;
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
+                    revoked = (await db.Sessions.AsNoTracking().Where(s => s.RevokedAt > since)
+                        .Select(s => new { s.Id, RevokedAt = s.RevokedAt!.Value }).ToListAsync())
+                        .Select(s => (s.Id, s.RevokedAt)).ToList();
+                }
+
+                var database = redis.GetDatabase();
+                await Task.WhenAll(revoked.Select(s => database.StringSetAsync(Key(s.Id), "1", TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, (s.RevokedAt + Memory - now).Ticks)))));
+                await database.StringSetAsync(Complete, "1");
+                LogRefilled(revoked.Count);
+            }
+            catch (Exception exception) when (exception is RedisException or Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                LogRefillFailed(exception.GetType().Name);
+            }
+            finally
+            {
+                Volatile.Write(ref _refilling, 0);
+            }
+        });
+    }
+
+    private static RedisKey Key(Guid sessionId) => $"{Prefix}{sessionId:N}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refilled the revoked-session cache in Redis from PostgreSQL: {Count} sessions")]
+    private partial void LogRefilled(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refill the revoked-session cache ({ErrorType}); PostgreSQL answers meanwhile")]
+    private partial void LogRefillFailed(string errorType);
 }

@@ -10,7 +10,8 @@ namespace OtpAuth.Api.Tokens;
 /// refused), a published key of our ring by its <c>kid</c> (an unknown kid is refused, never tried against every key),
 /// <c>typ: at+jwt</c>, our issuer and audience, a lifetime with at most 30 s of clock skew (the framework's default is
 /// 5 minutes), claim names kept as sent. Then the Api's own endpoints refuse a token whose session was revoked: one
-/// Redis lookup (<see cref="RevokedSessions"/>), no database round trip. Other services rely on the short lifetime.
+/// Redis lookup (<see cref="RevokedSessions"/>; PostgreSQL while Redis has lost that cache). Other services rely on the
+/// short lifetime.
 /// </summary>
 internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, SigningKeyRing keys) : IConfigureNamedOptions<JwtBearerOptions>
 {
@@ -45,9 +46,10 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, SigningKey
         {
             OnTokenValidated = async context =>
             {
-                var revoked = context.HttpContext.RequestServices.GetRequiredService<RevokedSessions>();
+                var services = context.HttpContext.RequestServices;
+                var revoked = services.GetRequiredService<RevokedSessions>();
                 if (!Guid.TryParse(context.Principal?.FindFirst(TokenIssuer.SessionClaim)?.Value, out var sessionId)
-                    || await revoked.IsRevokedAsync(sessionId))
+                    || await revoked.IsRevokedAsync(sessionId, services.GetRequiredService<Users.OtpAuthDbContext>(), context.HttpContext.RequestAborted))
                 {
                     context.Fail("The session of this token has ended.");
                 }
