@@ -24,18 +24,23 @@ public sealed partial class CodeDelivery(
 {
     public TimeSpan CodeLifetime => TimeSpan.FromSeconds(options.Value.ExpireSeconds);
 
-    /// <summary>A new code for <paramref name="subject"/> (replacing its previous one), sent by <paramref name="send"/>.</summary>
+    /// <summary>
+    /// A new code for <paramref name="subject"/> (replacing its previous one), sent by <paramref name="send"/>. With
+    /// <paramref name="keepReservation"/> a send that fails keeps its reservation (only the undelivered code goes): for a
+    /// request that was answered before anyone knew whether a mail would go out, and must leave the same state behind
+    /// whether or not one did.
+    /// </summary>
     public async Task<AuthResult> SendCodeAsync(
-        CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<string, TimeSpan, Task> send)
+        CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<string, TimeSpan, Task> send, bool keepReservation = false)
     {
-        if (await TryTakeMailBudgetAsync(subject, client) is { } busy)
+        if (await TryTakeMailBudgetAsync(subject, client, releaseCooldown: !keepReservation) is { } busy)
         {
             return busy;
         }
 
         var code = codes.Generate();
         var codeHash = await otp.SaveCodeAsync(subject, code);
-        var result = await DeliverAsync(subject, client, codeHash, () => send(code, CodeLifetime));
+        var result = await DeliverAsync(subject, client, codeHash, () => send(code, CodeLifetime), keepReservation);
         if (result.Status == AuthStatus.Success)
         {
             LogCodeSent(subject.Purpose, subject.Id);
@@ -60,7 +65,7 @@ public sealed partial class CodeDelivery(
 
         var unenterable = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var codeHash = await otp.SaveCodeAsync(subject, unenterable);
-        return await DeliverAsync(subject, client, codeHash, send);
+        return await DeliverAsync(subject, client, codeHash, send, keepReservation: false);
     }
 
     /// <summary>Gives a reserved send back (a flow that reserved one and then did not get as far as mailing).</summary>
@@ -77,7 +82,7 @@ public sealed partial class CodeDelivery(
         }
     }
 
-    private async Task<AuthResult?> TryTakeMailBudgetAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client)
+    private async Task<AuthResult?> TryTakeMailBudgetAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, bool releaseCooldown = true)
     {
         var budget = await limiter.TryAcquireMailAsync();
         if (budget.Allowed)
@@ -86,11 +91,16 @@ public sealed partial class CodeDelivery(
         }
 
         SecurityEvents.MailCapReached(SecurityEvents.Logger(loggers), subject.Id);
-        await ReleaseAsync(subject, client);
+        if (releaseCooldown)
+        {
+            await ReleaseAsync(subject, client);
+        }
+
         return AuthResult.Busy(budget.RetryAfter);
     }
 
-    private async Task<AuthResult> DeliverAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, string? undeliveredCodeHash, Func<Task> send)
+    private async Task<AuthResult> DeliverAsync(
+        CodeSubject subject, IReadOnlyList<ClientNetwork> client, string? undeliveredCodeHash, Func<Task> send, bool keepReservation)
     {
         try
         {
@@ -102,7 +112,15 @@ public sealed partial class CodeDelivery(
             // Only the failure's type and SMTP codes: a server's reply text can name the recipient ("550 <bob@x> rejected").
             LogEmailFailed(subject.Purpose, subject.Id, exception.InnerException?.GetType().Name ?? nameof(EmailDeliveryException),
                 EmailDeliveryException.SmtpCodes(exception.InnerException));
-            await ReleaseAsync(subject, client, undeliveredCodeHash);
+            if (keepReservation)
+            {
+                await otp.RevokeCodeAsync(subject, undeliveredCodeHash);
+            }
+            else
+            {
+                await ReleaseAsync(subject, client, undeliveredCodeHash);
+            }
+
             return AuthStatus.EmailFailed;
         }
     }

@@ -116,4 +116,10 @@ internal static class OtpScripts
         if redis.call('HGET', KEYS[1], 'hash') == ARGV[1] then redis.call('HDEL', KEYS[1], 'used') end
         return 1
         """;
+
+    /// <summary>KEYS: code. ARGV: the hash of the code to void. Voids it unless a newer code replaced it.</summary>
+    public const string RevokeCode = """
+        if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'hash') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+        return 1
+        """;
 }

@@ -80,6 +80,10 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     /// <summary>Voids the subject's code, if any (the failure counts stay: a new code never resets them).</summary>
     public Task RevokeCodeAsync(CodeSubject subject) => Database.KeyDeleteAsync(KeysFor(subject).Code);
 
+    /// <summary>Voids the subject's code if it is still the one with <paramref name="codeHash"/> (a newer one stays).</summary>
+    public Task RevokeCodeAsync(CodeSubject subject, string? codeHash) =>
+        Database.ScriptEvaluateAsync(OtpScripts.RevokeCode, [KeysFor(subject).Code], [codeHash ?? ""]);
+
     /// <summary>A code that <see cref="CheckAsync"/> consumed may be used again: what it was for could not be done.</summary>
     public Task GiveBackAsync(CodeSubject subject, string code) =>
         Database.ScriptEvaluateAsync(OtpScripts.GiveBackCode, [KeysFor(subject).Code], [hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code)]);

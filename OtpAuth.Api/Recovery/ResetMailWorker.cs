@@ -8,8 +8,10 @@ namespace OtpAuth.Api.Recovery;
 
 /// <summary>
 /// Sends the reset codes of <see cref="ResetMailBacklog"/>: to a verified account a code in its language; to anyone else
-/// nothing (their request spent the same reservation on the request path). A mail that fails gives its send back,
-/// as every code mail does (<see cref="CodeDelivery"/>). Every replica runs one; each job goes to exactly one.
+/// nothing (their request spent the same reservation on the request path). A mail that fails or finds the mail budget
+/// spent keeps its reservation, unlike other code mails (<see cref="CodeDelivery"/>): giving it back would happen for
+/// accounts only, and the next request's answer would tell them from other addresses. Every replica runs one; each job
+/// goes to exactly one.
 /// </summary>
 /// <remarks>
 /// With the list empty it waits for the backlog's "enqueued" message, or <see cref="Poll"/> at most: a job returned
@@ -102,7 +104,8 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
         var delivery = scope.ServiceProvider.GetRequiredService<CodeDelivery>();
         var mail = scope.ServiceProvider.GetRequiredService<IOtpEmailSender>();
         await delivery.SendCodeAsync(PasswordRecoveryFlow.SubjectOf(scope.ServiceProvider.GetRequiredService<OtpHasher>(), account.Email), job.Client,
-            (code, lifetime) => mail.SendAsync(new OutgoingMail(MailKind.PasswordResetCode, account.Email, MailLanguage.Normalize(account.Language), code, lifetime), CancellationToken.None));
+            (code, lifetime) => mail.SendAsync(new OutgoingMail(MailKind.PasswordResetCode, account.Email, MailLanguage.Normalize(account.Language), code, lifetime), CancellationToken.None),
+            keepReservation: true);
     }
 
     private async Task TryReturnAsync(ResetMailJob job)
