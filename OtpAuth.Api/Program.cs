@@ -14,6 +14,7 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 app.UseHttpHardening();
 app.UseExceptionHandler();
+app.UseRequestTimeoutProblems();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
