@@ -62,10 +62,31 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
         }
     }
 
+    /// <summary>
+    /// One deadline, <c>Smtp:TimeoutSeconds</c>, for the whole mail: the wait for a free session, connecting, and the
+    /// exchange. A server that stops answering then costs a register that long, and no session or sender waits longer.
+    /// </summary>
     private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var smtp = options.Value;
         using var span = ApiTelemetry.StartSmtpSpan(smtp.Host, smtp.Port);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(smtp.TimeoutSeconds));
+        try
+        {
+            await DeliverAsync(message, span, deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, nameof(TimeoutException));
+            throw new EmailDeliveryException(
+                $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: no answer within {smtp.TimeoutSeconds} s (Smtp:TimeoutSeconds)",
+                new TimeoutException("The SMTP deadline passed.", exception));
+        }
+    }
+
+    private async Task DeliverAsync(MimeMessage message, Activity? span, CancellationToken cancellationToken)
+    {
         await _sessions.WaitAsync(cancellationToken);
         try
         {
@@ -89,6 +110,11 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
                 {
                     client.Dispose();
                     span?.SetStatus(ActivityStatusCode.Error, exception.InnerException?.GetType().Name);
+                    throw;
+                }
+                catch (OperationCanceledException)
+                {
+                    client.Dispose(); // cut off mid-exchange: the session is in no state to be kept
                     throw;
                 }
             }

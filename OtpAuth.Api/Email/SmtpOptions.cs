@@ -51,8 +51,12 @@ public sealed class SmtpOptions
     [Range(1, 100, ErrorMessage = "Smtp:MaxConnections must be between 1 and 100.")]
     public int MaxConnections { get; set; } = 4;
 
+    /// <summary>
+    /// The most one mail may take, waiting for a free session included. Register waits for its mail, and every endpoint
+    /// answers within 10 s even when a dependency hangs, so a larger value breaks that promise.
+    /// </summary>
     [Range(1, 300, ErrorMessage = "Smtp:TimeoutSeconds must be between 1 and 300.")]
-    public int TimeoutSeconds { get; set; } = 15;
+    public int TimeoutSeconds { get; set; } = 5;
 }
 
 /// <summary>
