@@ -137,7 +137,7 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
         {
             if (!client.IsConnected)
             {
-                await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+                await ConnectAsync(client, smtp, cancellationToken);
                 if (!string.IsNullOrEmpty(smtp.Username))
                 {
                     await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
@@ -155,6 +155,21 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
         {
             throw new EmailDeliveryException(
                 $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name} {EmailDeliveryException.SmtpCodes(exception)}".TrimEnd(), exception);
+        }
+    }
+
+    /// <summary>Connects with the configured TLS; a server that does not offer the required STARTTLS is named as such.</summary>
+    private static async Task ConnectAsync(SmtpClient client, SmtpOptions smtp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+        }
+        catch (NotSupportedException exception) when (smtp.Security == SmtpSecurity.StartTls)
+        {
+            throw new EmailDeliveryException(
+                $"SMTP delivery via {smtp.Host}:{smtp.Port} refused: the server does not offer STARTTLS, which Smtp:Security=StartTls requires; "
+                + "nothing was sent in plain text", exception);
         }
     }
 

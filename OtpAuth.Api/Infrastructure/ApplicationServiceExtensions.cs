@@ -76,7 +76,9 @@ public static class ApplicationServiceExtensions
         // The mail connection string first, then any Smtp:* value over it.
         services.AddSingleton<IConfigureOptions<SmtpOptions>, SmtpOptionsFromConnectionString>();
         services.AddValidatedOptions<SmtpOptions>(SmtpOptions.SectionName).Services
-            .AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
+            .AddSingleton<IPostConfigureOptions<SmtpOptions>, SmtpSecurityDefaults>()
+            .AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>()
+            .AddHostedService<SmtpSecurityWarning>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<OtpHasher>();
