@@ -15,6 +15,7 @@ var app = builder.Build();
 app.UseTrustedProxies();
 app.UseHttpHardening();
 app.UseExceptionHandler();
+app.UseRequestTimeoutProblems();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -75,11 +75,63 @@ public static class Extensions
         }
     }
 
+    /// <summary>
+    /// The longest one health check may take; past it the check counts as unhealthy. A dependency that stops answering
+    /// must turn <c>/health</c> into a 503 within a probe's patience (5 s), not hold the probe as long as the client
+    /// library's own timeouts (PostgreSQL's 15 s connect, Redis's 5 s).
+    /// </summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
+
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        // After every integration has added its checks (Aspire's PostgreSQL and Redis among them): each gets the timeout
+        // unless it set one, which cancels its work, and a wait bounded by it, for a check that does not heed the cancellation.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                if (registration.Timeout <= TimeSpan.Zero)
+                {
+                    registration.Timeout = HealthCheckTimeout;
+                }
+
+                var timeout = registration.Timeout;
+                var check = registration.Factory;
+                registration.Factory = services => new BoundedHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), check, timeout);
+            }
+        });
         return builder;
+    }
+
+    /// <summary>
+    /// Answers within the timeout whatever the check does. The check runs in a scope of its own, disposed when the check
+    /// ends: the health check service disposes its scope as soon as this answers, and a check still running there (a
+    /// DbContext still connecting) would fail that disposal.
+    /// </summary>
+    private sealed class BoundedHealthCheck(IServiceScopeFactory scopes, Func<IServiceProvider, IHealthCheck> check, TimeSpan timeout) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var running = RunAsync(context, cancellationToken);
+            try
+            {
+                return await running.WaitAsync(timeout, cancellationToken);
+            }
+            catch (Exception exception) when (!running.IsCompleted && exception is TimeoutException or OperationCanceledException)
+            {
+                // Left to end by itself (its own timeouts and the cancellation bound it); its failure is of no more interest.
+                _ = running.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                return new HealthCheckResult(context.Registration.FailureStatus, $"No answer within {timeout.TotalSeconds} s.");
+            }
+        }
+
+        private async Task<HealthCheckResult> RunAsync(HealthCheckContext context, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await check(scope.ServiceProvider).CheckHealthAsync(context, cancellationToken);
+        }
     }
 
     /// <summary>

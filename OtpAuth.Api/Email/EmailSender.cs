@@ -62,10 +62,31 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
         }
     }
 
+    /// <summary>
+    /// One deadline, <c>Smtp:TimeoutSeconds</c>, for the whole mail: the wait for a free session, connecting, and the
+    /// exchange. A server that stops answering then costs a register that long, and no session or sender waits longer.
+    /// </summary>
     private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var smtp = options.Value;
         using var span = ApiTelemetry.StartSmtpSpan(smtp.Host, smtp.Port);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(smtp.TimeoutSeconds));
+        try
+        {
+            await DeliverAsync(message, span, deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, nameof(TimeoutException));
+            throw new EmailDeliveryException(
+                $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: no answer within {smtp.TimeoutSeconds} s (Smtp:TimeoutSeconds)",
+                new TimeoutException("The SMTP deadline passed.", exception));
+        }
+    }
+
+    private async Task DeliverAsync(MimeMessage message, Activity? span, CancellationToken cancellationToken)
+    {
         await _sessions.WaitAsync(cancellationToken);
         try
         {
@@ -91,6 +112,11 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
                     span?.SetStatus(ActivityStatusCode.Error, exception.InnerException?.GetType().Name);
                     throw;
                 }
+                catch (OperationCanceledException)
+                {
+                    client.Dispose(); // cut off mid-exchange: the session is in no state to be kept
+                    throw;
+                }
             }
 
             // Accepted by the server: it will be delivered. The session is kept for the next mail.
@@ -111,7 +137,7 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
         {
             if (!client.IsConnected)
             {
-                await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+                await ConnectAsync(client, smtp, cancellationToken);
                 if (!string.IsNullOrEmpty(smtp.Username))
                 {
                     await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
@@ -129,6 +155,21 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics me
         {
             throw new EmailDeliveryException(
                 $"SMTP delivery via {smtp.Host}:{smtp.Port} failed: {exception.GetType().Name} {EmailDeliveryException.SmtpCodes(exception)}".TrimEnd(), exception);
+        }
+    }
+
+    /// <summary>Connects with the configured TLS; a server that does not offer the required STARTTLS is named as such.</summary>
+    private static async Task ConnectAsync(SmtpClient client, SmtpOptions smtp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ConnectAsync(smtp.Host, smtp.Port, ToMailKit(smtp.Security), cancellationToken);
+        }
+        catch (NotSupportedException exception) when (smtp.Security == SmtpSecurity.StartTls)
+        {
+            throw new EmailDeliveryException(
+                $"SMTP delivery via {smtp.Host}:{smtp.Port} refused: the server does not offer STARTTLS, which Smtp:Security=StartTls requires; "
+                + "nothing was sent in plain text", exception);
         }
     }
 

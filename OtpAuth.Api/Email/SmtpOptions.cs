@@ -7,7 +7,10 @@ namespace OtpAuth.Api.Email;
 
 public enum SmtpSecurity
 {
-    /// <summary>TLS on connect for port 465, else STARTTLS when the server offers it.</summary>
+    /// <summary>
+    /// TLS on connect for port 465, else STARTTLS when the server offers it: an attacker on the path can strip the offer,
+    /// so only when asked for, and the Api warns at start for any server not on this machine.
+    /// </summary>
     Auto,
 
     /// <summary>STARTTLS, required.</summary>
@@ -22,9 +25,10 @@ public enum SmtpSecurity
 
 /// <summary>
 /// Where mail goes. Starts from <c>ConnectionStrings:mail</c> (<c>smtp://host:port</c> from the AppHost, or
-/// <c>smtps://</c>) and then takes every <c>Smtp:*</c> value that is set, so real SMTP settings win. Plain text
-/// (<see cref="SmtpSecurity.None"/>) is only ever chosen by itself for a loopback host (the dev mail catcher); any other
-/// host gets <see cref="SmtpSecurity.Auto"/> (STARTTLS when offered) unless <c>Smtp:Security</c> says otherwise.
+/// <c>smtps://</c>) and then takes every <c>Smtp:*</c> value that is set, so real SMTP settings win. Unless
+/// <c>Smtp:Security</c> (or the connection string's <c>security=</c>) says otherwise, every server not on this machine
+/// gets TLS: on connect for <c>smtps://</c> or port 465, else STARTTLS, required (<see cref="SmtpSecurityDefaults"/>).
+/// Plain text is only ever chosen by itself for a loopback host (the dev mail catcher).
 /// </summary>
 public sealed class SmtpOptions
 {
@@ -51,8 +55,12 @@ public sealed class SmtpOptions
     [Range(1, 100, ErrorMessage = "Smtp:MaxConnections must be between 1 and 100.")]
     public int MaxConnections { get; set; } = 4;
 
+    /// <summary>
+    /// The most one mail may take, waiting for a free session included. Register waits for its mail, and every endpoint
+    /// answers within 10 s even when a dependency hangs, so a larger value breaks that promise.
+    /// </summary>
     [Range(1, 300, ErrorMessage = "Smtp:TimeoutSeconds must be between 1 and 300.")]
-    public int TimeoutSeconds { get; set; } = 15;
+    public int TimeoutSeconds { get; set; } = 5;
 }
 
 /// <summary>
@@ -77,13 +85,17 @@ internal sealed class SmtpOptionsFromConnectionString(IConfiguration configurati
 
         options.Host = smtp!.Host;
         options.Port = smtp.Port;
-        // smtp:// says "no TLS on connect", not "no TLS": only a mail catcher on this machine is talked to in plain text.
-        // An Smtp:Host set beside the connection string is the host that counts.
-        var host = configuration[$"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Host)}"] is { Length: > 0 } configuredHost ? configuredHost : smtp.Host;
-        options.Security = Enum.TryParse<SmtpSecurity>(smtp.Security, ignoreCase: true, out var security) ? security
-            : smtp.TlsOnConnect ? SmtpSecurity.SslOnConnect
-            : IsLoopback(host) ? SmtpSecurity.None
-            : SmtpSecurity.Auto;
+        // smtp:// says "no TLS on connect", not "no TLS": SmtpSecurityDefaults picks TLS by host and port once the
+        // Smtp section is bound over this (an Smtp:Host set beside the connection string is the host that counts).
+        if (Enum.TryParse<SmtpSecurity>(smtp.Security, ignoreCase: true, out var security))
+        {
+            options.Security = security;
+        }
+        else if (smtp.TlsOnConnect)
+        {
+            options.Security = SmtpSecurity.SslOnConnect;
+        }
+
         options.Username = smtp.Username;
         options.Password = smtp.Password;
         if (smtp.From is { Length: > 0 } from)
@@ -91,6 +103,11 @@ internal sealed class SmtpOptionsFromConnectionString(IConfiguration configurati
             options.From = from;
         }
     }
+
+    /// <summary>Whether the connection string names a <c>security</c> or is <c>smtps://</c>.</summary>
+    internal static bool ChoosesSecurity(IConfiguration configuration) =>
+        SmtpConnectionString.TryParse(configuration.GetConnectionString(SmtpOptions.ConnectionName), out var smtp)
+        && (smtp!.TlsOnConnect || !string.IsNullOrEmpty(smtp.Security));
 
     /// <summary>localhost (and its subdomains) or a loopback IP address.</summary>
     internal static bool IsLoopback(string host)
@@ -104,6 +121,53 @@ internal sealed class SmtpOptionsFromConnectionString(IConfiguration configurati
 
         return System.Net.IPAddress.TryParse(name, out var address) && System.Net.IPAddress.IsLoopback(address);
     }
+}
+
+/// <summary>
+/// The TLS a server gets when no one chose: none for the dev mail catcher on this machine, TLS on connect for port 465,
+/// else STARTTLS, required, so an attacker on the path cannot strip the server's offer and read the codes (and the
+/// password) in plain text. Runs after the <c>Smtp</c> section is bound, so it sees the host and port that count.
+/// </summary>
+internal sealed class SmtpSecurityDefaults(IConfiguration configuration) : IPostConfigureOptions<SmtpOptions>
+{
+    public void PostConfigure(string? name, SmtpOptions options)
+    {
+        if (string.IsNullOrEmpty(configuration[$"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Security)}"])
+            && !SmtpOptionsFromConnectionString.ChoosesSecurity(configuration))
+        {
+            options.Security = For(options.Host, options.Port);
+        }
+    }
+
+    public static SmtpSecurity For(string host, int port) =>
+        SmtpOptionsFromConnectionString.IsLoopback(host) ? SmtpSecurity.None
+        : port == 465 ? SmtpSecurity.SslOnConnect
+        : SmtpSecurity.StartTls;
+
+    /// <summary>True when the configuration asked for a server off this machine to be talked to without TLS for sure.</summary>
+    public static bool IsWeakForRemote(SmtpOptions options) =>
+        options.Security is SmtpSecurity.None or SmtpSecurity.Auto && !SmtpOptionsFromConnectionString.IsLoopback(options.Host);
+}
+
+/// <summary>Says at start, as a warning, that mail to a server off this machine may travel in plain text, because configuration asked.</summary>
+internal sealed partial class SmtpSecurityWarning(IOptions<SmtpOptions> options, ILogger<SmtpSecurityWarning> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var smtp = options.Value;
+        if (SmtpSecurityDefaults.IsWeakForRemote(smtp))
+        {
+            LogWeakSecurity(smtp.Host, smtp.Port, smtp.Security);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Smtp:Security is {Security} for {Host}:{Port}, which is not on this machine: "
+        + "an attacker on the path can read the codes and the SMTP password. Use StartTls or SslOnConnect unless the path is trusted.")]
+    private partial void LogWeakSecurity(string host, int port, SmtpSecurity security);
 }
 
 internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>

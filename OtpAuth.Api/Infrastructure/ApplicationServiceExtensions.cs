@@ -40,7 +40,7 @@ public static class ApplicationServiceExtensions
                 settings.DisableRetry = true;
                 settings.ConnectionString = DatabaseConnection.Tuned(settings.ConnectionString);
             },
-            options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null)));
+            options => options.UseNpgsql(npgsql => npgsql.ExecutionStrategy(dependencies => new DatabaseRetryStrategy(dependencies))));
         builder.AddRedisClient("redis",
             // Aspire's copy of the Redis instrumentation turns profiled commands into spans every 10 s, so it holds each
             // request's Activity and commands that long: ≈ 40 MB of the Api's RSS under load (docs/benchmarks.md, "Where
@@ -76,7 +76,9 @@ public static class ApplicationServiceExtensions
         // The mail connection string first, then any Smtp:* value over it.
         services.AddSingleton<IConfigureOptions<SmtpOptions>, SmtpOptionsFromConnectionString>();
         services.AddValidatedOptions<SmtpOptions>(SmtpOptions.SectionName).Services
-            .AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
+            .AddSingleton<IPostConfigureOptions<SmtpOptions>, SmtpSecurityDefaults>()
+            .AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>()
+            .AddHostedService<SmtpSecurityWarning>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<OtpHasher>();

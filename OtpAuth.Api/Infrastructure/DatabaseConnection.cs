@@ -5,12 +5,24 @@ namespace OtpAuth.Api.Infrastructure;
 
 /// <summary>
 /// What the Api adds to the PostgreSQL connection string it is given, each only where the string does not set it
-/// already (so an operator's <c>Max Auto Prepare=0</c> or <c>No Reset On Close=false</c> wins).
+/// already (so an operator's <c>Max Auto Prepare=0</c>, <c>No Reset On Close=false</c> or <c>Command Timeout=30</c> wins).
 /// </summary>
 internal static class DatabaseConnection
 {
     /// <summary>Statements kept prepared per connection: the Api sends a few dozen distinct ones, login and verify most.</summary>
     public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>Seconds to open a connection (TCP, TLS, authentication): a live server takes milliseconds.</summary>
+    public const int DefaultConnectTimeoutSeconds = 2;
+
+    /// <summary>Seconds a statement may run: the Api's take milliseconds (the migrator and the purges set their own).</summary>
+    public const int DefaultCommandTimeoutSeconds = 3;
+
+    /// <summary>
+    /// After a statement times out, the connection is dropped at once (-1: no wait for the server to confirm the
+    /// cancellation, which a silent server never does; Npgsql's own wait reads on for another command timeout).
+    /// </summary>
+    public const int DefaultCancellationTimeoutMilliseconds = -1;
 
     public static string? Tuned(string? connectionString)
     {
@@ -34,6 +46,27 @@ internal static class DatabaseConnection
         if (!Sets(given, nameof(connection.NoResetOnClose)))
         {
             connection.NoResetOnClose = true;
+        }
+
+        // A server that stops answering (frozen, failing over, or behind a partition that drops packets) keeps its
+        // connections open and silent; Npgsql's defaults then wait 15 s to connect, 30 s per statement and 2 s for the
+        // cancellation, so a request hung past the client's patience and held its pooled connection. After a statement
+        // times out Npgsql still sends the server a cancel request on a connection of its own, which a silent server
+        // holds up to the connect timeout twice. So the worst a request waits is about 3 + 2 × 2 s before its 503 (a
+        // timeout is not retried, see DatabaseRetryStrategy), inside the 10 s every endpoint promises.
+        if (!Sets(given, nameof(connection.Timeout)))
+        {
+            connection.Timeout = DefaultConnectTimeoutSeconds;
+        }
+
+        if (!Sets(given, nameof(connection.CommandTimeout)))
+        {
+            connection.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
+
+        if (!Sets(given, nameof(connection.CancellationTimeout)))
+        {
+            connection.CancellationTimeout = DefaultCancellationTimeoutMilliseconds;
         }
 
         return connection.ConnectionString;

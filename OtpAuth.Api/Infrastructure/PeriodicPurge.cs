@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using OtpAuth.Api.Users;
 
 namespace OtpAuth.Api.Infrastructure;
@@ -10,6 +11,8 @@ internal abstract partial class PeriodicPurge(IServiceScopeFactory scopes, TimeP
 {
     /// <summary>What is purged, in words for the log ("expired pending registrations").</summary>
     protected abstract string What { get; }
+
+    private static readonly TimeSpan PurgeCommandTimeout = TimeSpan.FromMinutes(1);
 
     protected abstract TimeSpan Interval { get; }
 
@@ -24,7 +27,10 @@ internal abstract partial class PeriodicPurge(IServiceScopeFactory scopes, TimeP
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var purged = await PurgeAsync(scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>(), clock.GetUtcNow(), stoppingToken);
+                var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
+                // A large backlog of rows may take longer to delete than a request's statement may run; no one waits on it.
+                db.Database.SetCommandTimeout(PurgeCommandTimeout);
+                var purged = await PurgeAsync(db, clock.GetUtcNow(), stoppingToken);
                 if (purged > 0)
                 {
                     LogPurged(purged, What);

@@ -47,6 +47,28 @@ public static partial class ProblemDetailsSetup
         return services;
     }
 
+    /// <summary>
+    /// Goes right after <c>UseExceptionHandler</c>. A request that outlives <see cref="HttpHardening.RequestTimeout"/> is
+    /// cancelled through its <c>RequestAborted</c> token, and the exception handler takes any cancellation seen with
+    /// that token set for a client that went away (499, no body). This one timed out on our side: it becomes a
+    /// <see cref="RequestTimedOutException"/>, which <see cref="DependencyUnavailableExceptionHandler"/> answers 503.
+    /// </summary>
+    public static IApplicationBuilder UseRequestTimeoutProblems(this IApplicationBuilder app) =>
+        app.Use(static async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (OperationCanceledException exception) when (TimedOut(context))
+            {
+                throw new RequestTimedOutException(exception);
+            }
+        });
+
+    private static bool TimedOut(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Timeouts.IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true };
+
     private static string? DefaultDetail(int? status) => status switch
     {
         StatusCodes.Status401Unauthorized => "A valid bearer token is required.",
@@ -141,6 +163,7 @@ public static partial class ProblemDetailsSetup
                 RetryLimitExceededException => "PostgreSQL",
                 DbUpdateException { InnerException: NpgsqlException npgsql } when IsTransient(npgsql) => "PostgreSQL",
                 InvalidOperationException { InnerException: NpgsqlException npgsql } when IsTransient(npgsql) => "PostgreSQL",
+                RequestTimedOutException => "a dependency (the request timed out)",
                 TimeoutException => "a dependency",
                 _ => null,
             };
@@ -170,3 +193,6 @@ public static partial class ProblemDetailsSetup
         private partial void LogUnexpected(string path, Exception exception);
     }
 }
+
+/// <summary>The request ran past <see cref="HttpHardening.RequestTimeout"/> and was cancelled by it, not by its client.</summary>
+public sealed class RequestTimedOutException(Exception inner) : TimeoutException("The request timed out.", inner);

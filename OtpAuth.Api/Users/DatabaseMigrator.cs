@@ -61,13 +61,23 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, ILogge
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    private static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromMinutes(5);
+
     private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
 
+        // Waiting for another replica's migration, and a migration itself, may take far longer than a request's statement
+        // may (DatabaseConnection's 5 s).
+        db.Database.SetCommandTimeout(MigrationCommandTimeout);
+
         // A connection of its own, unpooled: the lock lives exactly as long as this session.
-        var lockConnectionString = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false }.ConnectionString;
+        var lockConnectionString = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString())
+        {
+            Pooling = false,
+            CommandTimeout = (int)MigrationCommandTimeout.TotalSeconds,
+        }.ConnectionString;
         await using var lockConnection = new NpgsqlConnection(lockConnectionString);
         await lockConnection.OpenAsync(cancellationToken);
         await ExecuteAsync(lockConnection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);

@@ -18,7 +18,8 @@ internal static class SmtpSession
         "auto" => SecureSocketOptions.Auto,
         _ when smtp.TlsOnConnect => SecureSocketOptions.SslOnConnect,
         _ when IsLoopback(smtp.Host) => SecureSocketOptions.None,
-        _ => SecureSocketOptions.StartTlsWhenAvailable,
+        _ when smtp.Port == 465 => SecureSocketOptions.SslOnConnect,
+        _ => SecureSocketOptions.StartTls, // required: an offer that can be stripped protects nothing
     };
 
     /// <summary>Sends <paramref name="message"/>; throws what MailKit throws.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using OtpAuth.Tests.Infrastructure;
 
@@ -10,7 +12,7 @@ public sealed class DependencyOutages
 }
 
 /// <summary>
-/// With the mail server, Redis or PostgreSQL stopped, the Api answers 503 problem details (never a 500), and it
+/// With the mail server, Redis or PostgreSQL stopped or frozen, the Api answers 503 problem details (never a 500), and it
 /// recovers by itself once the dependency is back. These tests stop shared resources, so nothing runs beside them.
 /// </summary>
 [Collection(DependencyOutages.Name)]
@@ -99,6 +101,122 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
 
         using var again = await EventuallyAsync(() => _client.LoginAsync(email), HttpStatusCode.Unauthorized);
         Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+    }
+
+    /// <summary>The longest any endpoint may take to answer while a dependency hangs.</summary>
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest <c>/health</c> may take to say 503 while a dependency hangs (a load balancer's probe waits about that).</summary>
+    private static readonly TimeSpan HealthBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A dependency that stops answering (SIGSTOP: what a failover or a partition that drops packets looks like, its
+    /// connections open and silent) must not hang the Api: every endpoint answers within 10 s, those that need the
+    /// dependency with 503 problem details (or 504), <c>/health</c> with 503 within 5 s, and the Api serves again
+    /// within seconds of the thaw.
+    /// </summary>
+    [Theory]
+    [InlineData("postgres", new[] { "register", "login", "health" })]
+    [InlineData("redis", new[] { "register", "login", "health" })]
+    [InlineData("mail", new[] { "register", "resend" })]
+    public async Task While_a_dependency_hangs_every_endpoint_answers_within_10_s_and_the_api_recovers_after_the_thaw(string resource, string[] mustFail)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var client = new AuthClient(system, OtpAuthSystem.Burst); // no resend cooldown: resend reaches the mail server
+        var email = AuthClient.NewAddress();
+        await client.RegisterAndVerifyAsync(email);
+        var signedIn = await client.SignInAsync(email);
+        var waiting = AuthClient.NewAddress();
+        using (var registered = await client.RegisterAsync(waiting))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        }
+
+        var calls = new Dictionary<string, Func<Task<HttpResponseMessage>>>
+        {
+            ["register"] = () => client.RegisterAsync(AuthClient.NewAddress()),
+            ["login"] = () => client.LoginAsync(email),
+            ["verify"] = () => client.VerifyAsync(waiting, "000000"),
+            ["resend"] = () => client.ResendAsync(waiting),
+            ["forgot"] = () => client.PostAsync("/auth/password/forgot", new { email }),
+            ["refresh"] = () => client.RefreshAsync(signedIn.RefreshToken),
+            ["me"] = () => client.MeAsync(signedIn.AccessToken),
+            ["sessions"] = () => client.SendAsync(HttpMethod.Get, "/auth/sessions", signedIn.AccessToken),
+            ["health"] = () => client.Http.GetAsync("/health", cancellationToken),
+        };
+
+        var answers = await WhileFrozenAsync(resource, () => Task.WhenAll(calls.Select(async call =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var response = await call.Value();
+            return (Name: call.Key, Response: response, Took: Stopwatch.GetElapsedTime(started));
+        })));
+
+        try
+        {
+            foreach (var (name, response, took) in answers)
+            {
+                TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
+                    $"{resource} frozen: {name} answered {(int)response.StatusCode} after {took.TotalSeconds:F1} s"));
+            }
+
+            if (answers.Any(answer => answer.Took >= HealthBound))
+            {
+                // What the Api saw while the slow ones waited: its 503 lines name the failure.
+                TestContext.Current.SendDiagnosticMessage(string.Join('\n', await AppStartup.LastLogLinesAsync(system.App, OtpAuthSystem.Burst, 80)));
+            }
+
+            foreach (var (name, response, took) in answers)
+            {
+                var status = (int)response.StatusCode;
+                var bound = name == "health" ? HealthBound : AnswerBound;
+                Assert.True(took < bound, $"With {resource} frozen, {name} answered {status} after {took.TotalSeconds:F1} s (at most {bound.TotalSeconds} s).");
+                Assert.True(status < 500 || status is 503 or 504, $"With {resource} frozen, {name} answered {status}.");
+                Assert.True(status != 499, $"With {resource} frozen, {name} answered 499 (client closed request), but the client waited.");
+                if (mustFail.Contains(name))
+                {
+                    Assert.True(status is 503 or 504, $"With {resource} frozen, {name} answered {status}, not 503.");
+                }
+
+                if (status == 503 && name != "health")
+                {
+                    await AuthClient.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var answer in answers)
+            {
+                answer.Response.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with every process of <paramref name="resource"/> stopped by SIGSTOP (PostgreSQL's
+    /// backends too), always thaws them with SIGCONT, then waits until every Api of the system serves again, within
+    /// 20 s of the thaw.
+    /// </summary>
+    private async Task<T> WhileFrozenAsync<T>(string resource, Func<Task<T>> action)
+    {
+        var processes = FrozenProcess.Of(system.App, resource);
+        T result;
+        try
+        {
+            processes.Freeze();
+            result = await action();
+        }
+        finally
+        {
+            processes.Thaw();
+        }
+
+        var thawed = Stopwatch.GetTimestamp();
+        await WaitUntilEveryApiServesAsync();
+        TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
+            $"{resource} thawed: every Api served again after {Stopwatch.GetElapsedTime(thawed).TotalSeconds:F1} s"));
+        return result;
     }
 
     /// <summary>Retries for up to 20 s while the Api reconnects; returns the last answer.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Email;
 using OtpAuth.Api.Infrastructure;
@@ -107,11 +108,12 @@ public sealed class ConfigurationValidationTests
     [InlineData("smtp://localhost:1025", "localhost", 1025, SmtpSecurity.None)]
     [InlineData("smtp://127.0.0.1:1025", "127.0.0.1", 1025, SmtpSecurity.None)]
     [InlineData("smtp://[::1]:1025", "[::1]", 1025, SmtpSecurity.None)]
-    [InlineData("smtp://mail.internal:2525", "mail.internal", 2525, SmtpSecurity.Auto)]
-    [InlineData("smtp://smtp.example.com", "smtp.example.com", 25, SmtpSecurity.Auto)]
-    [InlineData("smtp://10.0.0.5:587", "10.0.0.5", 587, SmtpSecurity.Auto)]
+    [InlineData("smtp://mail.internal:2525", "mail.internal", 2525, SmtpSecurity.StartTls)]
+    [InlineData("smtp://smtp.example.com", "smtp.example.com", 25, SmtpSecurity.StartTls)]
+    [InlineData("smtp://10.0.0.5:587", "10.0.0.5", 587, SmtpSecurity.StartTls)]
+    [InlineData("smtp://smtp.example.com:465", "smtp.example.com", 465, SmtpSecurity.SslOnConnect)]
     [InlineData("smtps://smtp.example.com", "smtp.example.com", 465, SmtpSecurity.SslOnConnect)]
-    public void The_mail_connection_string_gives_plain_text_only_to_a_loopback_host(string connectionString, string host, int port, SmtpSecurity security)
+    public void The_mail_connection_string_gives_plain_text_only_to_a_loopback_host_and_requires_TLS_of_any_other(string connectionString, string host, int port, SmtpSecurity security)
     {
         using var built = Build(new() { ["ConnectionStrings:mail"] = connectionString });
 
@@ -120,13 +122,13 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
-    public void Real_SMTP_from_the_AppHost_without_Smtp_Security_uses_opportunistic_TLS()
+    public void Real_SMTP_from_the_AppHost_without_Smtp_Security_requires_STARTTLS()
     {
         // What the AppHost hands the Api when Smtp:Host, Smtp:Username and Smtp:Password are configured.
         using var host = Build(new() { ["ConnectionStrings:mail"] = "smtp://mailer:p%40ss%3Aword@smtp.example.com:587?from=OtpAuth%20%3Cotp%40example.com%3E" });
 
         var smtp = host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
-        Assert.Equal(("smtp.example.com", 587, SmtpSecurity.Auto, "mailer", "p@ss:word", "OtpAuth <otp@example.com>"),
+        Assert.Equal(("smtp.example.com", 587, SmtpSecurity.StartTls, "mailer", "p@ss:word", "OtpAuth <otp@example.com>"),
             (smtp.Host, smtp.Port, smtp.Security, smtp.Username, smtp.Password, smtp.From));
     }
 
@@ -136,7 +138,48 @@ public sealed class ConfigurationValidationTests
         using var host = Build(new() { ["ConnectionStrings:mail"] = "smtp://localhost:1025", ["Smtp:Host"] = "smtp.example.com" });
 
         var smtp = host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
-        Assert.Equal(("smtp.example.com", SmtpSecurity.Auto), (smtp.Host, smtp.Security));
+        Assert.Equal(("smtp.example.com", SmtpSecurity.StartTls), (smtp.Host, smtp.Security));
+    }
+
+    [Theory]
+    [InlineData("smtp.example.com", "587", SmtpSecurity.StartTls)]
+    [InlineData("smtp.example.com", "465", SmtpSecurity.SslOnConnect)]
+    [InlineData("localhost", "1025", SmtpSecurity.None)]
+    public void Smtp_settings_without_a_connection_string_or_Security_get_TLS_for_any_server_off_this_machine(string host, string port, SmtpSecurity security)
+    {
+        using var built = Build(new() { ["ConnectionStrings:mail"] = null, ["Smtp:Host"] = host, ["Smtp:Port"] = port });
+
+        Assert.Equal(security, built.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.Security);
+    }
+
+    [Theory]
+    [InlineData("None")]
+    [InlineData("Auto")]
+    public void Plain_or_opportunistic_SMTP_to_a_remote_server_is_honoured_when_asked_for_and_warned_about_at_start(string security)
+    {
+        var logs = new WarningLog();
+        using var host = Build(new() { ["ConnectionStrings:mail"] = "smtp://smtp.example.com:587", ["Smtp:Security"] = security }, logs: logs);
+
+        host.Services.GetServices<IHostedService>().OfType<SmtpSecurityWarning>().Single().StartAsync(CancellationToken.None);
+
+        Assert.Equal(Enum.Parse<SmtpSecurity>(security), host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.Security);
+        var warning = Assert.Single(logs.Warnings);
+        Assert.Contains("smtp.example.com:587", warning, StringComparison.Ordinal);
+        Assert.Contains(security, warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_TLS_and_the_dev_mail_server_start_without_a_warning()
+    {
+        foreach (var connectionString in new[] { "smtp://smtp.example.com:587", "smtp://localhost:1025" })
+        {
+            var logs = new WarningLog();
+            using var host = Build(new() { ["ConnectionStrings:mail"] = connectionString }, logs: logs);
+
+            host.Services.GetServices<IHostedService>().OfType<SmtpSecurityWarning>().Single().StartAsync(CancellationToken.None);
+
+            Assert.Empty(logs.Warnings);
+        }
     }
 
     [Fact]
@@ -163,9 +206,14 @@ public sealed class ConfigurationValidationTests
         Assert.Equal(("smtp.example.com", 587, SmtpSecurity.StartTls, "mailer"), (smtp.Host, smtp.Port, smtp.Security, smtp.Username));
     }
 
-    private static IHost Build(Dictionary<string, string?> overrides, string environment = "Production")
+    private static IHost Build(Dictionary<string, string?> overrides, string environment = "Production", WarningLog? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = environment });
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Configuration.AddInMemoryCollection(ValidSettings.Concat(overrides)
             .GroupBy(setting => setting.Key)
             .Select(group => group.Last())
@@ -180,4 +228,31 @@ public sealed class ConfigurationValidationTests
         OptionsValidationException validation => string.Join(" | ", validation.Failures),
         _ => exception.Message + (exception.InnerException is null ? "" : " | " + Flatten(exception.InnerException)),
     };
+
+    /// <summary>The warnings logged, as formatted.</summary>
+    private sealed class WarningLog : ILoggerProvider, ILogger
+    {
+        public List<string> Warnings { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning)
+            {
+                lock (Warnings)
+                {
+                    Warnings.Add(formatter(state, exception));
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }

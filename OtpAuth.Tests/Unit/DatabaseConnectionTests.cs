@@ -26,4 +26,25 @@ public sealed class DatabaseConnectionTests
         Assert.Equal(0, tuned.MaxAutoPrepare);
         Assert.False(tuned.NoResetOnClose);
     }
+
+    [Fact]
+    public void A_plain_connection_string_gets_timeouts_that_answer_within_seconds_when_the_server_stops_answering()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(DatabaseConnection.Tuned("Host=db;Database=otpauth"));
+
+        // A statement's timeout and the cancel request after it (up to two connect timeouts), with room to spare, inside
+        // the 10 s every endpoint promises; after it the connection is dropped without waiting on the server (-1), and
+        // 0 would mean waiting forever.
+        Assert.InRange(tuned.CommandTimeout, 1, 4);
+        Assert.InRange(tuned.Timeout, 1, 2);
+        Assert.Equal(-1, tuned.CancellationTimeout);
+    }
+
+    [Fact]
+    public void An_operators_own_timeouts_win()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(DatabaseConnection.Tuned("Host=db;Timeout=20;Command Timeout=60;Cancellation Timeout=2000"));
+
+        Assert.Equal((20, 60, 2000), (tuned.Timeout, tuned.CommandTimeout, tuned.CancellationTimeout));
+    }
 }

@@ -2,7 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Email;
 using OtpAuth.Api.Infrastructure;
@@ -72,6 +74,49 @@ public sealed class SmtpDeliveryTests
         Assert.All(server.Messages, message => Assert.Contains("123456", message, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An on-path attacker strips the server's STARTTLS offer. The Api's own options for a server off this machine,
+    /// configured as an operator does (host and port, no <c>Smtp:Security</c>), then pointed at a scripted server on
+    /// loopback that offers no STARTTLS, which is what the Api sees then. A focused test: the whole system's mail server
+    /// is on loopback, which rightly gets plain text, and a system-wide Api variant for one refusal would slow every run;
+    /// what register makes of a failed send (503, nothing kept) is DependencyOutageTests' contract for the same exception.
+    /// </summary>
+    [Fact]
+    public async Task A_remote_server_that_offers_no_STARTTLS_is_refused_before_anything_is_sent_in_plain_text()
+    {
+        await using var server = ScriptedSmtpServer.Start(rcptReply: "250 ok");
+        var smtp = ResolvedOptions("smtp://smtp.example.test:587");
+        smtp.Host = "127.0.0.1";
+        smtp.Port = server.Port;
+        using var sender = new SmtpEmailSender(Options.Create(smtp), Metrics());
+
+        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() => sender.SendAsync(CodeMail, Token));
+
+        Assert.Contains("does not offer STARTTLS", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(server.Messages);
+        Assert.DoesNotContain(server.Verbs, verb => verb is "MAIL" or "RCPT" or "DATA" or "AUTH");
+    }
+
+    /// <summary>The SMTP options the Api resolves at start from this mail connection string.</summary>
+    private static SmtpOptions ResolvedOptions(string mailConnectionString)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:otpauth"] = "Host=localhost;Database=otpauth;Username=u;Password=p",
+            ["ConnectionStrings:redis"] = "localhost:6379",
+            ["ConnectionStrings:mail"] = mailConnectionString,
+            ["Jwt:KeyRingSecret"] = "0123456789abcdef0123456789abcdef",
+            ["Otp:HashKey"] = "fedcba9876543210fedcba9876543210",
+        });
+        builder.AddApplicationServices();
+        using var host = builder.Build();
+        return host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value;
+    }
+
+    private static ApiMetrics Metrics() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
     private static readonly OutgoingMail CodeMail = new(MailKind.RegistrationCode, "bob@example.test", "en", "123456", TimeSpan.FromMinutes(2));
 
     private static SmtpEmailSender Sender(int port, string? username = null, string? password = null)
@@ -106,6 +151,9 @@ public sealed class SmtpDeliveryTests
         public int Sessions { get; private set; }
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        /// <summary>The commands the server was sent, in order (their verbs only).</summary>
+        public List<string> Verbs { get; } = [];
 
         /// <summary>The messages the server accepted (their DATA).</summary>
         public List<string> Messages { get; } = [];
@@ -148,6 +196,7 @@ public sealed class SmtpDeliveryTests
                 while (await reader.ReadLineAsync() is { } line)
                 {
                     var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+                    Verbs.Add(verb);
                     if (verb == "DATA")
                     {
                         await writer.WriteLineAsync("354 go ahead");
