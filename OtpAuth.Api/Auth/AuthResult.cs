@@ -17,9 +17,12 @@ public enum AuthStatus
     Busy,
 }
 
-/// <summary>What a flow came to; <see cref="RetryAfter"/> is set for <see cref="AuthStatus.RateLimited"/> and <see cref="AuthStatus.Busy"/>.</summary>
+/// <summary>
+/// What a flow came to; <see cref="RetryAfter"/> is set for <see cref="AuthStatus.RateLimited"/> and
+/// <see cref="AuthStatus.Busy"/>, <see cref="CodeLength"/> for a flow that (may have) mailed a code: how long that code is.
+/// </summary>
 public readonly record struct AuthResult(
-    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null)
+    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null, int CodeLength = 0)
 {
     public static AuthResult Ok(User? user = null, IssuedSession? session = null) => new(AuthStatus.Success, User: user, Session: session);
 

@@ -28,6 +28,7 @@ namespace OtpAuth.Api.Infrastructure;
 [JsonSerializable(typeof(ResetPasswordRequest))]
 [JsonSerializable(typeof(ChangePasswordRequest))]
 [JsonSerializable(typeof(MessageResponse))]
+[JsonSerializable(typeof(ForgotPasswordResponse))]
 [JsonSerializable(typeof(JwksResponse))]
 [JsonSerializable(typeof(DiscoveryResponse))]
 [JsonSerializable(typeof(ResetMailJob))]

@@ -24,6 +24,9 @@ public sealed partial class CodeDelivery(
 {
     public TimeSpan CodeLifetime => TimeSpan.FromSeconds(options.Value.ExpireSeconds);
 
+    /// <summary>The length of the codes a reservation's subject gets: long once its address's codes are being guessed at.</summary>
+    public int CodeLength(SendReservation reservation) => reservation.LongCodes ? options.Value.LongCodeLength : options.Value.Length;
+
     /// <summary>
     /// A new code for <paramref name="subject"/> (replacing its previous one), sent by <paramref name="send"/>. With
     /// <paramref name="keepReservation"/> a send that fails keeps its reservation (only the undelivered code goes): for a
@@ -38,9 +41,10 @@ public sealed partial class CodeDelivery(
             return busy;
         }
 
-        var code = codes.Generate();
-        var codeHash = await otp.SaveCodeAsync(subject, code);
-        var result = await DeliverAsync(subject, client, codeHash, () => send(code, CodeLifetime), keepReservation);
+        var isLong = await otp.NeedsLongCodeAsync(subject);
+        var code = isLong ? codes.GenerateLong() : codes.Generate();
+        var codeHash = await otp.SaveCodeAsync(subject, code, isLong);
+        var result = await DeliverAsync(subject, client, codeHash, () => send(OtpCodeGenerator.Display(code), CodeLifetime), keepReservation);
         if (result.Status == AuthStatus.Success)
         {
             LogCodeSent(subject.Purpose, subject.Id);
@@ -63,8 +67,9 @@ public sealed partial class CodeDelivery(
             return busy;
         }
 
+        var isLong = await otp.NeedsLongCodeAsync(subject); // the round trip a code mail makes
         var unenterable = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var codeHash = await otp.SaveCodeAsync(subject, unenterable);
+        var codeHash = await otp.SaveCodeAsync(subject, unenterable, isLong);
         return await DeliverAsync(subject, client, codeHash, send, keepReservation: false);
     }
 

@@ -46,11 +46,18 @@ public sealed class OtpOptions
     public int MaxFailuresPer30Days { get; set; } = 100;
 
     /// <summary>
-    /// Wrong codes per address in an hour from every network together: a ceiling no single client network can reach
-    /// alone (it must exceed <see cref="MaxFailuresPerHour"/> times the /48 factor), so one stranger cannot lock the owner out.
+    /// Wrong codes per address and purpose from every network together within 30 days (the current and the previous
+    /// 30-day window), after which that address's new codes for that purpose are <see cref="LongCodeLength"/> characters
+    /// and its short codes stop working. It bounds the guesses at short codes whatever the number of networks, without
+    /// refusing anyone: at most 10^<see cref="Length"/> / 10,000, so that no short code is guessed with a chance above 1
+    /// in 10,000 in 30 days.
     /// </summary>
-    [Range(1, 1_000_000, ErrorMessage = "Otp:MaxFailuresPerAddressPerHour must be between 1 and 1000000.")]
-    public int MaxFailuresPerAddressPerHour { get; set; } = 50;
+    [Range(1, 1_000_000, ErrorMessage = "Otp:MaxFailuresBeforeLongCodes must be between 1 and 1000000.")]
+    public int MaxFailuresBeforeLongCodes { get; set; } = 100;
+
+    /// <summary>Characters of a long code (5 bits each): 10 give 2^50 codes.</summary>
+    [Range(8, 16, ErrorMessage = "Otp:LongCodeLength must be between 8 and 16.")]
+    public int LongCodeLength { get; set; } = 10;
 
     /// <summary>Seconds between two codes for one registration (or one reset).</summary>
     [Range(0, 3_600, ErrorMessage = "Otp:ResendCooldownSeconds must be between 0 and 3600.")]
@@ -75,13 +82,15 @@ internal sealed class OtpOptionsValidator(IOptions<RateLimiting.RateLimitOptions
             errors.Add($"Otp:HashKey must be at least {OtpOptions.MinHashKeyBytes} bytes long.");
         }
 
-        // The ceilings exist to bound everyone together; if one /48 could reach them alone, it could lock the owner out.
-        var allocation = networks.Value.Ipv6AllocationFactor;
-        if (options.MaxFailuresPerAddressPerHour <= options.MaxFailuresPerHour * allocation)
+        // The guessing bound: at most one chance in 10,000 that some short code is guessed in 30 days.
+        var shortCodes = Math.Pow(10, options.Length);
+        if (options.MaxFailuresBeforeLongCodes > shortCodes / 10_000)
         {
-            errors.Add($"Otp:MaxFailuresPerAddressPerHour must be more than Otp:MaxFailuresPerHour × RateLimits:Ipv6AllocationFactor ({options.MaxFailuresPerHour * allocation}).");
+            errors.Add($"Otp:MaxFailuresBeforeLongCodes must be at most 10^Otp:Length / 10000 ({Math.Max(0, Math.Floor(shortCodes / 10_000))}), or a short code could be guessed with a chance above 1 in 10,000 in 30 days.");
         }
 
+        // The send ceiling bounds everyone together; if one /48 could reach it alone, it could keep the owner from a code.
+        var allocation = networks.Value.Ipv6AllocationFactor;
         if (options.MaxSendsPerAddressPerHour <= options.MaxSendsPerHour * allocation)
         {
             errors.Add($"Otp:MaxSendsPerAddressPerHour must be more than Otp:MaxSendsPerHour × RateLimits:Ipv6AllocationFactor ({options.MaxSendsPerHour * allocation}).");

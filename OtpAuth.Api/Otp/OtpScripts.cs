@@ -9,16 +9,20 @@ namespace OtpAuth.Api.Otp;
 internal static class OtpScripts
 {
     /// <summary>
-    /// KEYS: cooldown (of the registration or account), then send counters. ARGV: cooldown seconds, window seconds, then
-    /// one limit per counter. Returns 0 when a send was reserved (cooldown started, every counter incremented), else the
-    /// milliseconds to wait. A refused send counts against nothing, so refusals buy no one a lock-out.
+    /// KEYS: cooldown (of the registration or account), the address's wrong codes in the current and the previous 30-day
+    /// window, then send counters. ARGV: cooldown seconds, window seconds, wrong codes before long codes, then one limit
+    /// per counter. Returns {0, long} when a send was reserved (cooldown started, every counter incremented), else
+    /// {milliseconds to wait, long}; long is 1 when the address's codes of this purpose are long ones now. A refused send
+    /// counts against nothing, so refusals buy no one a lock-out.
     /// </summary>
     public const string ReserveSend = """
+        local long = 0
+        if tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then long = 1 end
         local cooldown = redis.call('PTTL', KEYS[1])
-        if cooldown > 0 then return cooldown end
+        if cooldown > 0 then return {cooldown, long} end
         local wait = 0
-        for i = 2, #KEYS do
-          if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i + 1]) then
+        for i = 4, #KEYS do
+          if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i]) then
             local ttl = redis.call('PTTL', KEYS[i])
             if ttl < 0 then
               redis.call('EXPIRE', KEYS[i], ARGV[2])
@@ -27,12 +31,12 @@ internal static class OtpScripts
             if ttl > wait then wait = ttl end
           end
         end
-        if wait > 0 then return wait end
+        if wait > 0 then return {wait, long} end
         if tonumber(ARGV[1]) > 0 then redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) end
-        for i = 2, #KEYS do
+        for i = 4, #KEYS do
           if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2]) end
         end
-        return 0
+        return {0, long}
         """;
 
     /// <summary>
@@ -48,44 +52,51 @@ internal static class OtpScripts
         return 1
         """;
 
-    /// <summary>KEYS: code. ARGV: code hash, lifetime seconds. Replaces any previous code (and its attempt count).</summary>
+    /// <summary>
+    /// KEYS: code. ARGV: code hash, lifetime seconds, 1 for a long code. Replaces any previous code (and its attempt count).
+    /// </summary>
     public const string SaveCode = """
         redis.call('DEL', KEYS[1])
         redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'attempts', '0')
+        if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'long', '1') end
         redis.call('EXPIRE', KEYS[1], ARGV[2])
         return 1
         """;
 
     /// <summary>
-    /// KEYS: code, then failure counters. ARGV: candidate hash, max attempts per code, then for each counter its limit and
-    /// its window in seconds. Returns {1, 0} verified (code consumed), {0, 0} wrong, {3, 0} no code (expired, voided, never
-    /// sent), {4, 0} the right code again after it was used, {2, ms} a failure budget is spent. The API answers all but
-    /// {1} and {2} alike; the rest is for metrics and for what counts.
+    /// KEYS: code, the address's wrong codes in the current and the previous 30-day window, then the client's failure
+    /// counters. ARGV: candidate hash, max attempts per code, wrong codes before long codes, the 30-day windows' lifetime
+    /// in seconds, then for each client counter its limit and its window in seconds. Returns {1, 0} verified (code
+    /// consumed), {0, 0} wrong, {3, 0} no code (expired, voided, never sent, or a short code once the address's wrong codes
+    /// reached the bound), {4, 0} the right code again after it was used, {2, ms} a client budget is spent. The API answers
+    /// all but {1} and {2} alike; the rest is for metrics and for what counts.
     /// </summary>
     /// <remarks>
-    /// Budgets first, compare after: a spent budget refuses even the right code, or it would not bound guessing. Compare,
-    /// consume and count happen in one script, so N concurrent right answers give exactly one {1} and N concurrent wrong
-    /// answers each count (a fetch-then-compare in .NET would let a burst of guesses all read the code before any was
-    /// counted). The comparison visits every character without an early exit, and it compares HMACs under a key the
-    /// client never has. A failure counts whether or not a code exists, and no new code resets the counters.
-    /// A used code stays, marked, until its lifetime ends: the same right code again (a double submit, a retried request)
-    /// is refused without counting as a guess. Deleting it instead made twenty concurrent submits nineteen failures, which
-    /// spent the address's budget and could void the registration before the one that won had written the account.
+    /// Budgets first, compare after: a spent budget refuses even the right code, or it would not bound guessing. Only the
+    /// client's own networks have budgets that refuse: the address's count from every network together never locks
+    /// anyone out, it makes the address's codes long, so guessing them is hopeless while the owner can still read and
+    /// enter one. Compare, consume and count happen in one script, so N concurrent right answers give exactly one {1} and
+    /// N concurrent wrong answers each count. The comparison visits every character without an early exit, and it
+    /// compares HMACs under a key the client never has. A failure counts whether or not a code exists, and no new code
+    /// resets the counters. A used code stays, marked, until its lifetime ends: the same right code again (a double
+    /// submit, a retried request) is refused without counting as a guess.
     /// </remarks>
     public const string Verify = """
         local wait = -1
-        for i = 2, #KEYS do
-          if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 1]) then
+        for i = 4, #KEYS do
+          if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 3]) then
             local ttl = redis.call('PTTL', KEYS[i])
             if ttl < 0 then
-              redis.call('EXPIRE', KEYS[i], ARGV[2 * i])
-              ttl = tonumber(ARGV[2 * i]) * 1000
+              redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 2])
+              ttl = tonumber(ARGV[2 * i - 2]) * 1000
             end
             if ttl > wait then wait = ttl end
           end
         end
         if wait >= 0 then return {2, wait} end
         local stored = redis.call('HGET', KEYS[1], 'hash')
+        local guessed = tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(redis.call('GET', KEYS[3]) or '0')
+        if stored and guessed >= tonumber(ARGV[3]) and not redis.call('HGET', KEYS[1], 'long') then stored = false end
         local candidate = ARGV[1]
         if stored and #stored == #candidate then
           local diff = 0
@@ -98,9 +109,10 @@ internal static class OtpScripts
             return {1, 0}
           end
         end
-        for i = 2, #KEYS do
-          if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i]) end
+        for i = 4, #KEYS do
+          if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 2]) end
         end
+        if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
         if not stored then return {3, 0} end
         if redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then
           redis.call('DEL', KEYS[1])

@@ -5,8 +5,11 @@ using StackExchange.Redis;
 
 namespace OtpAuth.Api.Otp;
 
-/// <summary>Whether a code may be sent now, and if not, how long the client should wait.</summary>
-public readonly record struct SendReservation(bool Reserved, TimeSpan RetryAfter);
+/// <summary>
+/// Whether a code may be sent now, and if not, how long the client should wait; and whether the address's codes of this
+/// purpose are long ones now (<see cref="OtpOptions.MaxFailuresBeforeLongCodes"/>).
+/// </summary>
+public readonly record struct SendReservation(bool Reserved, TimeSpan RetryAfter, bool LongCodes);
 
 public enum OtpCheck
 {
@@ -16,10 +19,13 @@ public enum OtpCheck
     /// <summary>Wrong, expired, already used, or no code: callers cannot tell which, by design.</summary>
     Invalid,
 
-    /// <summary>A failure budget of the address (from this client's networks, or from everyone) is spent.</summary>
+    /// <summary>A failure budget of the address from one of this client's networks is spent.</summary>
     Locked,
 
-    /// <summary>No code (expired, voided or never sent): answered as <see cref="Invalid"/>, told apart for metrics.</summary>
+    /// <summary>
+    /// No code (expired, voided, never sent, or a short one once the address's codes are long): answered as
+    /// <see cref="Invalid"/>, told apart for metrics.
+    /// </summary>
     NoCode,
 
     /// <summary>
@@ -32,14 +38,18 @@ public enum OtpCheck
 public readonly record struct OtpCheckResult(OtpCheck Outcome, TimeSpan RetryAfter);
 
 /// <summary>
-/// One-time codes and their budgets in Redis (DESIGN.md §4). A code belongs to one purpose and one subject (a pending
-/// registration, an account) of one address; budgets belong to the address, split by the client networks asking
-/// (<see cref="ClientAddress.NetworksOf(System.Net.IPAddress?)"/>) under a ceiling for everyone together, so that one
-/// stranger cannot spend the owner's share. Key names carry no email and no IP: both are HMAC'd. Under the address's
-/// hash tag <c>otpauth:{address}:&lt;purpose&gt;:</c> live <c>&lt;subject&gt;:code</c> (hash of the code + attempts, TTL =
-/// lifetime), <c>&lt;subject&gt;:cooldown</c>, <c>sends[:network]</c> (1 h) and <c>failures:&lt;window&gt;[:network]</c>.
+/// One-time codes and their budgets in Redis. A code belongs to one purpose and one subject (a pending registration, an
+/// account) of one address; budgets belong to the address, split by the client networks asking
+/// (<see cref="ClientAddress.NetworksOf(System.Net.IPAddress?)"/>), so that one stranger cannot spend the owner's share.
+/// The wrong codes from every network together are counted per 30-day window: once they reach
+/// <see cref="OtpOptions.MaxFailuresBeforeLongCodes"/> within two windows, the address's codes of that purpose are long
+/// (docs/security.md, "Guessing codes"). Key names carry no email and no IP: both are HMAC'd. Under the address's hash tag
+/// <c>otpauth:{address}:&lt;purpose&gt;:</c> live <c>&lt;subject&gt;:code</c> (hash of the code, attempts, whether it is
+/// long; TTL = lifetime), <c>&lt;subject&gt;:cooldown</c>, <c>sends[:network]</c> (1 h), <c>failures:&lt;window&gt;:network</c>
+/// and <c>guesses:&lt;30-day window number&gt;</c>.
 /// </summary>
-public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOptions<OtpOptions> options, IOptions<RateLimitOptions> networks)
+public sealed class OtpStore(
+    IConnectionMultiplexer redis, OtpHasher hasher, IOptions<OtpOptions> options, IOptions<RateLimitOptions> networks, TimeProvider clock)
 {
     private const int HourSeconds = 3600;
     private const int DaySeconds = 86_400;
@@ -52,11 +62,13 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     {
         var keys = KeysFor(subject);
         var counters = SendCounters(keys, client);
-        var waitMs = (long)await Database.ScriptEvaluateAsync(
+        var (current, previous) = GuessWindows(keys);
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             OtpScripts.ReserveSend,
-            [keys.Cooldown, .. counters.Select(c => c.Key)],
-            [Rules.ResendCooldownSeconds, HourSeconds, .. counters.Select(c => (RedisValue)c.Limit)]);
-        return new SendReservation(waitMs == 0, TimeSpan.FromMilliseconds(waitMs));
+            [keys.Cooldown, current, previous, .. counters.Select(c => c.Key)],
+            [Rules.ResendCooldownSeconds, HourSeconds, Rules.MaxFailuresBeforeLongCodes, .. counters.Select(c => (RedisValue)c.Limit)]))!;
+        var waitMs = (long)result[0];
+        return new SendReservation(waitMs == 0, TimeSpan.FromMilliseconds(waitMs), (long)result[1] == 1);
     }
 
     /// <summary>Gives a reserved send back after the code could not be delivered, removing that undelivered code.</summary>
@@ -70,11 +82,19 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     }
 
     /// <summary>Stores a new code for the subject, replacing (voiding) its previous one. Returns the stored hash.</summary>
-    public async Task<string> SaveCodeAsync(CodeSubject subject, string code)
+    public async Task<string> SaveCodeAsync(CodeSubject subject, string code, bool isLong = false)
     {
         var hash = hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code);
-        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, Rules.ExpireSeconds]);
+        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, Rules.ExpireSeconds, isLong ? 1 : 0]);
         return hash;
+    }
+
+    /// <summary>Whether the address's new codes of this purpose must be long: its wrong codes reached the bound.</summary>
+    public async Task<bool> NeedsLongCodeAsync(CodeSubject subject)
+    {
+        var (current, previous) = GuessWindows(KeysFor(subject));
+        var counts = await Database.StringGetAsync([current, previous]);
+        return counts.Sum(count => count.IsNull ? 0L : (long)count) >= Rules.MaxFailuresBeforeLongCodes;
     }
 
     /// <summary>Voids the subject's code, if any (the failure counts stay: a new code never resets them).</summary>
@@ -92,10 +112,11 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     {
         var keys = KeysFor(subject);
         var counters = FailureCounters(keys, client);
+        var (current, previous) = GuessWindows(keys);
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             OtpScripts.Verify,
-            [keys.Code, .. counters.Select(c => c.Key)],
-            [hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code), Rules.MaxAttempts,
+            [keys.Code, current, previous, .. counters.Select(c => c.Key)],
+            [hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code), Rules.MaxAttempts, Rules.MaxFailuresBeforeLongCodes, 2 * ThirtyDaysSeconds,
              .. counters.SelectMany(c => new RedisValue[] { c.Limit, c.WindowSeconds })]))!;
         var outcome = (long)result[0] switch
         {
@@ -118,7 +139,7 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
 
     private List<Counter> FailureCounters(SubjectKeys keys, IReadOnlyList<ClientNetwork> client)
     {
-        var counters = new List<Counter> { new(keys.Prefix + "failures:hour", Rules.MaxFailuresPerAddressPerHour, HourSeconds) };
+        var counters = new List<Counter>();
         foreach (var network in client)
         {
             var id = NetworkId(network);
@@ -131,6 +152,17 @@ public sealed class OtpStore(IConnectionMultiplexer redis, OtpHasher hasher, IOp
     }
 
     private string NetworkId(ClientNetwork network) => hasher.OpaqueId("ip", network.Key);
+
+    /// <summary>
+    /// The address's wrong-code counters of the current and the previous 30-day window (numbered from the Unix epoch).
+    /// Any 30 days lie within two consecutive windows, and a short code is checked only while the two together are below
+    /// the bound, so no 30 days see more short-code guesses than the bound.
+    /// </summary>
+    private (RedisKey Current, RedisKey Previous) GuessWindows(SubjectKeys keys)
+    {
+        var window = clock.GetUtcNow().ToUnixTimeSeconds() / ThirtyDaysSeconds;
+        return ($"{keys.Prefix}guesses:{window}", $"{keys.Prefix}guesses:{window - 1}");
+    }
 
     private SubjectKeys KeysFor(CodeSubject subject)
     {

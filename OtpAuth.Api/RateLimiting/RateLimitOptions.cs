@@ -41,7 +41,12 @@ public sealed class RateLimitOptions
 
     public EndpointLimit Register { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
 
-    public EndpointLimit VerifyOtp { get; set; } = new() { PerIp = 60, PerAddress = 30, AddressCeiling = 150, WindowSeconds = 3600 };
+    /// <summary>
+    /// No ceiling from every network together, here and on <see cref="ResetPassword"/>: guessing codes is bounded by
+    /// making the address's codes long (<see cref="Otp.OtpOptions.MaxFailuresBeforeLongCodes"/>), and a ceiling would let
+    /// strangers keep the owner from entering their code.
+    /// </summary>
+    public EndpointLimit VerifyOtp { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
 
     public EndpointLimit ResendOtp { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
 
@@ -57,7 +62,7 @@ public sealed class RateLimitOptions
 
     public EndpointLimit ForgotPassword { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
 
-    public EndpointLimit ResetPassword { get; set; } = new() { PerIp = 60, PerAddress = 30, AddressCeiling = 150, WindowSeconds = 3600 };
+    public EndpointLimit ResetPassword { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
 
     /// <summary>Refresh tokens are 256 random bits, so this bounds load, not guessing.</summary>
     public EndpointLimit Refresh { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 900 };

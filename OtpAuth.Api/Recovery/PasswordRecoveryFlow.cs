@@ -22,6 +22,7 @@ public sealed partial class PasswordRecoveryFlow(
     OtpAuthDbContext db,
     OtpStore otp,
     OtpHasher ids,
+    CodeDelivery delivery,
     ResetMailBacklog queue,
     HashingGate hashing,
     LoginThrottle throttle,
@@ -49,7 +50,7 @@ public sealed partial class PasswordRecoveryFlow(
 
         await queue.EnqueueAsync(new ResetMailJob(email, client));
         metrics.PasswordReset("reset_requested", "ok");
-        return AuthResult.Ok();
+        return AuthResult.Ok() with { CodeLength = delivery.CodeLength(reservation) };
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewP
 
 public sealed record MessageResponse(string Message);
 
+/// <param name="CodeLength">Characters of the code a mail brings, if the address has an account (the same for every address).</param>
+public sealed record ForgotPasswordResponse(string Message, int CodeLength);
+
 /// <summary><c>POST /auth/password/forgot</c>, <c>/auth/password/reset</c> and <c>/auth/password/change</c>.</summary>
 public static class RecoveryApi
 {
@@ -54,7 +57,7 @@ public static class RecoveryApi
         return group;
     }
 
-    public static async Task<Results<Accepted<MessageResponse>, ValidationProblem, ProblemHttpResult>> Forgot(
+    public static async Task<Results<Accepted<ForgotPasswordResponse>, ValidationProblem, ProblemHttpResult>> Forgot(
         ForgotPasswordRequest request, PasswordRecoveryFlow recovery, HttpContext context)
     {
         var email = EmailAddress.Normalize(request.Email, out var emailError);
@@ -65,25 +68,25 @@ public static class RecoveryApi
 
         var result = await recovery.ForgotAsync(email, ClientAddress.NetworksOf(context));
         return result.Status == AuthStatus.Success
-            ? TypedResults.Accepted((string?)null, new MessageResponse(ForgotAnswer))
+            ? TypedResults.Accepted((string?)null, new ForgotPasswordResponse(ForgotAnswer, result.CodeLength))
             : AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many codes were requested for this address.");
     }
 
     public static async Task<Results<Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> Reset(
-        ResetPasswordRequest request, PasswordRecoveryFlow recovery, PasswordPolicy policy, IOptions<OtpOptions> otpOptions,
+        ResetPasswordRequest request, PasswordRecoveryFlow recovery, PasswordPolicy policy, OtpCodeGenerator codes,
         HttpContext context, CancellationToken cancellationToken)
     {
         // Everything about the input is checked before the code is spent: a refused new password loses nothing.
         var email = EmailAddress.Normalize(request.Email, out var emailError);
-        var length = otpOptions.Value.Length;
-        var codeError = OtpCodeGenerator.IsWellFormed(request.Code, length) ? null : $"Code must be exactly {length} digits.";
+        var code = codes.Canonical(request.Code);
+        var codeError = code is null ? codes.FormatError() : null;
         var passwordError = policy.Validate(request.NewPassword, email);
-        if (email is null || codeError is not null || passwordError is not null)
+        if (email is null || code is null || passwordError is not null)
         {
             return AuthApi.Invalid(("email", emailError), ("code", codeError), ("new_password", passwordError));
         }
 
-        var result = await recovery.ResetAsync(email, request.Code!, PasswordRules.Normalize(request.NewPassword!), ClientAddress.NetworksOf(context), cancellationToken);
+        var result = await recovery.ResetAsync(email, code, PasswordRules.Normalize(request.NewPassword!), ClientAddress.NetworksOf(context), cancellationToken);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Ok(new MessageResponse("Your password was changed. Sign in with the new one.")),

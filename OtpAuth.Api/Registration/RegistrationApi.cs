@@ -12,11 +12,13 @@ public sealed record RegisterRequest(string? Email, string? Password) : IAddress
 
 /// <param name="OtpExpiresIn">Seconds the emailed code stays valid.</param>
 /// <param name="RegistrationId">This registration's id: verify and resend name it, so a code only ever verifies its own registration.</param>
-public sealed record RegisterResponse(string Message, string Email, int OtpExpiresIn, Guid RegistrationId);
+/// <param name="CodeLength">Characters of the mailed code: the usual digits, or letters and digits once the address's codes were guessed at.</param>
+public sealed record RegisterResponse(string Message, string Email, int OtpExpiresIn, Guid RegistrationId, int CodeLength);
 
 public sealed record ResendOtpRequest(string? Email, string? RegistrationId) : IAddressedRequest;
 
-public sealed record ResendOtpResponse(string Message);
+/// <param name="CodeLength">Characters of the mailed code, as in the register answer.</param>
+public sealed record ResendOtpResponse(string Message, int CodeLength);
 
 /// <summary><c>POST /auth/register</c> and <c>POST /auth/resend-otp</c>.</summary>
 public static class RegistrationApi
@@ -68,7 +70,7 @@ public static class RegistrationApi
         {
             AuthStatus.Success => TypedResults.Accepted((string?)null, new RegisterResponse(
                 "Registration received. Check your email for the verification code.", email, (int)registration.CodeLifetime.TotalSeconds,
-                result.RegistrationId!.Value)),
+                result.RegistrationId!.Value, result.CodeLength)),
             AuthStatus.AlreadyRegistered => AuthApi.Problem(StatusCodes.Status409Conflict, AlreadyRegistered),
             AuthStatus.RateLimited => AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many codes were requested for this address."),
             AuthStatus.Busy => AuthApi.Unavailable(context.Response, result.RetryAfter),
@@ -90,7 +92,7 @@ public static class RegistrationApi
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Accepted((string?)null, new ResendOtpResponse(
-                "If this registration is still waiting for its code, a new code is on its way.")),
+                "If this registration is still waiting for its code, a new code is on its way.", result.CodeLength)),
             AuthStatus.RateLimited => AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many codes were requested for this address."),
             AuthStatus.Busy => AuthApi.Unavailable(context.Response, result.RetryAfter),
             _ => AuthApi.Problem(StatusCodes.Status503ServiceUnavailable, EmailNotSent),

@@ -94,7 +94,7 @@ public sealed partial class RegistrationFlow(
 
         LogRegistered(id);
         metrics.Registered();
-        return result with { RegistrationId = id };
+        return result with { RegistrationId = id, CodeLength = delivery.CodeLength(reservation) };
     }
 
     /// <summary>
@@ -119,13 +119,14 @@ public sealed partial class RegistrationFlow(
         if (language is null)
         {
             // Nothing to send; the reservation stays, as it would for a real one.
-            return AuthResult.Ok();
+            return AuthResult.Ok() with { CodeLength = delivery.CodeLength(reservation) };
         }
 
         var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == address, token);
-        return owner is null
+        var result = owner is null
             ? await SendCodeAsync(subject, language, client, cancellationToken)
             : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
+        return result with { CodeLength = delivery.CodeLength(reservation) };
     }
 
     private Task<AuthResult> SendCodeAsync(CodeSubject subject, string language, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken) =>

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Otp;
@@ -34,18 +33,18 @@ public static class VerificationApi
     }
 
     public static async Task<Results<Ok<VerifyOtpResponse>, ValidationProblem, ProblemHttpResult>> VerifyOtp(
-        VerifyOtpRequest request, VerificationFlow verification, IOptions<OtpOptions> otpOptions, HttpContext context, CancellationToken cancellationToken)
+        VerifyOtpRequest request, VerificationFlow verification, OtpCodeGenerator codes, HttpContext context, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var emailError);
-        var length = otpOptions.Value.Length;
-        var codeError = OtpCodeGenerator.IsWellFormed(request.Code, length) ? null : $"Code must be exactly {length} digits.";
+        var code = codes.Canonical(request.Code);
+        var codeError = code is null ? codes.FormatError() : null;
         var id = AuthApi.ParseRegistrationId(request.RegistrationId, out var idError);
-        if (email is null || codeError is not null || id is null)
+        if (email is null || code is null || id is null)
         {
             return AuthApi.Invalid(("email", emailError), ("code", codeError), ("registration_id", idError));
         }
 
-        var result = await verification.VerifyAsync(email, request.Code!, id.Value, ClientAddress.NetworksOf(context), cancellationToken);
+        var result = await verification.VerifyAsync(email, code, id.Value, ClientAddress.NetworksOf(context), cancellationToken);
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Ok(new VerifyOtpResponse("Email verified. You can now log in.", Verified: true)),

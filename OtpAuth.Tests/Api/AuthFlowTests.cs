@@ -102,7 +102,7 @@ public sealed class AuthFlowTests(OtpAuthSystem system) : IDisposable
         var redisConnection = await system.GetConnectionStringAsync("redis", TestContext.Current.CancellationToken);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection!);
         var options = Options.Create(new OtpOptions { HashKey = TestApp.OtpHashKey });
-        var store = new OtpStore(redis, new OtpHasher(options), options, Options.Create(new OtpAuth.Api.RateLimiting.RateLimitOptions()));
+        var store = new OtpStore(redis, new OtpHasher(options), options, Options.Create(new OtpAuth.Api.RateLimiting.RateLimitOptions()), TimeProvider.System);
         await store.SaveCodeAsync(new CodeSubject(CodePurpose.Registration, Guid.Parse(registrationId), email), code);
     }
 

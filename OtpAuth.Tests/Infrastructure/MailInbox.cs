@@ -23,8 +23,14 @@ public sealed partial class MailInbox(HttpClient http)
             .OrderBy(m => m.Date)];
     }
 
-    /// <summary>The first message to <paramref name="address"/> that <paramref name="match"/> accepts, waiting for it to arrive.</summary>
-    public async Task<MailMessage> WaitForMessageAsync(string address, Func<MailMessage, bool> match, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The first message to <paramref name="address"/> that <paramref name="match"/> accepts, after the first
+    /// <paramref name="after"/> messages, waiting for it to arrive.
+    /// </summary>
+    public Task<MailMessage> WaitForMessageAsync(string address, Func<MailMessage, bool> match, CancellationToken cancellationToken = default) =>
+        WaitForMessageAsync(address, match, after: 0, cancellationToken);
+
+    public async Task<MailMessage> WaitForMessageAsync(string address, Func<MailMessage, bool> match, int after, CancellationToken cancellationToken = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(WaitTimeout);
@@ -32,7 +38,7 @@ public sealed partial class MailInbox(HttpClient http)
         {
             while (true)
             {
-                if ((await GetMessagesToAsync(address, timeout.Token)).FirstOrDefault(match) is { } found)
+                if ((await GetMessagesToAsync(address, timeout.Token)).Skip(after).FirstOrDefault(match) is { } found)
                 {
                     return found;
                 }
@@ -81,8 +87,20 @@ public sealed partial class MailInbox(HttpClient http)
     public static string CodeIn(string text) =>
         Code().Match(text) is { Success: true } match ? match.Value : throw new InvalidOperationException($"No code in: {text}");
 
+    /// <summary>The long code (letters and digits, in two halves) in the newest message once more than <paramref name="previousCount"/> have arrived.</summary>
+    public async Task<string> WaitForNewLongCodeAsync(string address, int previousCount, CancellationToken cancellationToken = default)
+    {
+        var message = await WaitForMessageAsync(address, _ => true, after: previousCount, cancellationToken);
+        return LongCode().Match(message.Text) is { Success: true } match
+            ? match.Value
+            : throw new InvalidOperationException($"The newest message to {address} holds no long code: {message.Text}");
+    }
+
     [GeneratedRegex(@"(?<!\d)\d{6}(?!\d)")]
     private static partial Regex Code();
+
+    [GeneratedRegex(@"\b[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}\b")]
+    private static partial Regex LongCode();
 
     private sealed record MailDevEmail(
         [property: JsonPropertyName("subject")] string? Subject,

@@ -91,10 +91,12 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     public const int MailCapPerMinute = 3;
 
     /// <summary>
-    /// The Api variant without a resend cooldown and with a high per-address send cap and register limit; its issuer is
-    /// <c>otpauth</c>, not a URL.
+    /// The Api variant without a resend cooldown and with a high per-address send cap and register limit, whose codes are
+    /// long after <see cref="BurstFailuresBeforeLongCodes"/> wrong ones; its issuer is <c>otpauth</c>, not a URL.
     /// </summary>
     public const string Burst = "api-burst";
+
+    public const int BurstFailuresBeforeLongCodes = 12;
 
     /// <summary>The Api variant with tight limits, as two replicas (<c>api-limits-0</c>, <c>api-limits-1</c>) on a Redis of their own.</summary>
     public const string Limits = "api-limits";
@@ -150,6 +152,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__MaxSendsPerAddressPerHour", "1000000")
             .WithEnvironment("RateLimits__Register__PerAddress", "1000")
             .WithEnvironment("RateLimits__Register__AddressCeiling", "0")
+            .WithEnvironment("Otp__MaxFailuresBeforeLongCodes", BurstFailuresBeforeLongCodes.ToString(CultureInfo.InvariantCulture))
             .WithGenerousClientLimits()
             .WithEnvironment("Jwt__Issuer", "otpauth"); // not a URL (allowed in Development): DiscoveryTests
 

@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   otpLength: 6,
+  codeLength: 0,
   resendCooldownSeconds: 60,
   email: '',
   busy: false,
@@ -183,6 +184,7 @@ async function onRegister(event) {
     const result = await postJson('/auth/register', { email, password });
     state.email = result.email ?? email;
     rememberRegistration(state.email, result.registration_id);
+    useCodeLength(result.code_length);
     $('register-form').reset();
     showCode({ email: state.email, sent: true, expiresIn: result.otp_expires_in });
     startResendCountdown(state.resendCooldownSeconds);
@@ -203,7 +205,7 @@ async function onVerify(event) {
   }
   if (!codeInput.isComplete()) {
     codeInput.setInvalid(true);
-    showMessage('code', 'error', `Enter all ${state.otpLength} digits of the code.`);
+    showMessage('code', 'error', `Enter all ${codeDescription(codeInput)} of the code.`);
     codeInput.focus();
     return;
   }
@@ -244,6 +246,7 @@ async function onResend() {
   }
   await run('code', { email: 'code-email' }, async () => {
     const result = await postJson('/auth/resend-otp', { email, registration_id: registrationId });
+    useCodeLength(result.code_length);
     showMessage('code', 'info', result.message ?? 'If this registration is still waiting, a new code is on its way.');
     startResendCountdown(state.resendCooldownSeconds);
     codeInput.clear();
@@ -297,7 +300,8 @@ async function onForgot(event) {
     return;
   }
   await run('forgot', { email: 'forgot-email' }, async () => {
-    await postJson('/auth/password/forgot', { email });
+    const result = await postJson('/auth/password/forgot', { email });
+    useCodeLength(result.code_length);
     showReset(email, true);
   });
 }
@@ -312,7 +316,7 @@ async function onReset(event) {
   const password = $('reset-password').value;
   const invalid = [
     !email && setFieldError('reset-email', 'Enter your email address.'),
-    !resetCodeInput.isComplete() && setFieldError('reset-code', `Enter all ${state.otpLength} digits of the code.`),
+    !resetCodeInput.isComplete() && setFieldError('reset-code', `Enter all ${codeDescription(resetCodeInput)} of the code.`),
     !password && setFieldError('reset-password', 'Choose a new password.'),
   ].find(Boolean);
   if (invalid) {
@@ -548,14 +552,33 @@ async function loadConfig() {
   }
 }
 
+// ---- code boxes -------------------------------------------------------------------------------------
+
+// The Api mails the usual digits, or a longer code of letters and digits once an address's codes were being
+// guessed at; its answer says which (code_length), and the boxes follow.
+function useCodeLength(length) {
+  const codeLength = Number(length) || state.otpLength;
+  if (codeLength === state.codeLength) {
+    return;
+  }
+  state.codeLength = codeLength;
+  const letters = codeLength !== state.otpLength;
+  const kind = letters ? `${codeLength}-character` : `${codeLength}-digit`;
+  $('code-legend').textContent = `${kind} code`;
+  codeInput = createCodeInput($('code-digits'), codeLength, () => $('code-form').requestSubmit(), 'code-code-error', letters);
+  $('reset-legend').textContent = `${kind} reset code`;
+  resetCodeInput = createCodeInput($('reset-digits'), codeLength, () => $('reset-password').focus(), 'reset-code-error', letters);
+}
+
+function codeDescription(input) {
+  return input.letters ? `${state.codeLength} characters` : `${state.codeLength} digits`;
+}
+
 // ---- start ----------------------------------------------------------------------------------------
 
 async function start() {
   await loadConfig();
-  $('code-legend').textContent = `${state.otpLength}-digit code`;
-  codeInput = createCodeInput($('code-digits'), state.otpLength, () => $('code-form').requestSubmit());
-  $('reset-legend').textContent = `${state.otpLength}-digit reset code`;
-  resetCodeInput = createCodeInput($('reset-digits'), state.otpLength, () => $('reset-password').focus(), 'reset-code-error');
+  useCodeLength(state.otpLength);
   session.whenEnded((message) => showLogin(message));
 
   $('register-form').addEventListener('submit', onRegister);

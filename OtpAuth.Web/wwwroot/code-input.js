@@ -1,13 +1,19 @@
-// One box per digit of the one-time code: typing advances, Backspace on an empty box goes back,
+// One box per character of the one-time code: typing advances, Backspace on an empty box goes back,
 // pasting (or an autofill of) the whole code fills every box, and a full code submits by itself.
+// A code is digits, or (for an address whose codes were being guessed at) letters and digits without
+// 0, 1, I and O, shown in two halves in the mail: the hyphen and spaces of a pasted one are left out.
 
-export function createCodeInput(container, length, onComplete, errorId = 'code-code-error') {
-  const boxes = Array.from({ length }, (_, index) => createBox(index, length, errorId));
+const LETTERS = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+export function createCodeInput(container, length, onComplete, errorId = 'code-code-error', letters = false) {
+  const boxes = Array.from({ length }, (_, index) => createBox(index, length, errorId, letters));
   container.replaceChildren(...boxes);
   container.classList.toggle('many', length > 6);
 
+  const accepted = (character) => (letters ? LETTERS.includes(character) : /^\d$/.test(character));
+  const clean = (text) => Array.from(text.toUpperCase()).filter(accepted).join('');
   const value = () => boxes.map((box) => box.value).join('');
-  const isComplete = () => boxes.every((box) => /^\d$/.test(box.value));
+  const isComplete = () => boxes.every((box) => box.value.length === 1 && accepted(box.value));
 
   // Writes digits from box `start` on; returns the index after the last one written.
   function fill(start, digits) {
@@ -36,7 +42,7 @@ export function createCodeInput(container, length, onComplete, errorId = 'code-c
     box.addEventListener('focus', () => box.select());
 
     box.addEventListener('input', () => {
-      const digits = box.value.replace(/\D/g, '');
+      const digits = clean(box.value);
       if (digits === '') {
         box.value = '';
         return;
@@ -62,7 +68,7 @@ export function createCodeInput(container, length, onComplete, errorId = 'code-c
 
     box.addEventListener('paste', (event) => {
       event.preventDefault();
-      const digits = (event.clipboardData?.getData('text') ?? '').replace(/\D/g, '');
+      const digits = clean(event.clipboardData?.getData('text') ?? '');
       if (digits === '') {
         return;
       }
@@ -72,6 +78,7 @@ export function createCodeInput(container, length, onComplete, errorId = 'code-c
   });
 
   return {
+    letters,
     value,
     isComplete,
     clear() {
@@ -88,16 +95,20 @@ export function createCodeInput(container, length, onComplete, errorId = 'code-c
   };
 }
 
-function createBox(index, length, errorId) {
+function createBox(index, length, errorId, letters) {
   const box = document.createElement('input');
   box.type = 'text';
-  box.inputMode = 'numeric';
-  box.pattern = '[0-9]*';
+  box.inputMode = letters ? 'text' : 'numeric';
+  if (letters) {
+    box.autocapitalize = 'characters';
+  } else {
+    box.pattern = '[0-9]*';
+  }
   box.maxLength = 1;
   box.autocomplete = index === 0 ? 'one-time-code' : 'off';
   box.name = `digit-${index + 1}`;
   box.className = 'digit';
-  box.setAttribute('aria-label', `Digit ${index + 1} of ${length}`);
+  box.setAttribute('aria-label', `${letters ? 'Character' : 'Digit'} ${index + 1} of ${length}`);
   box.setAttribute('aria-describedby', errorId);
   return box;
 }
