@@ -26,6 +26,10 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
     public ILocator Digit(int position, int length) =>
         Code.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
 
+    /// <summary>A box of a long code (letters and digits).</summary>
+    public ILocator Character(int position, int length) =>
+        Code.GetByRole(AriaRole.Textbox, new() { Name = $"Character {position} of {length}", Exact = true });
+
     public ILocator ResetDigit(int position, int length) =>
         Reset.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
 
