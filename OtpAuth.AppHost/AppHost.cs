@@ -18,13 +18,28 @@ var otpHashKey = builder.AddParameter("otp-hash-key", new GenerateParameterDefau
 var otpLength = builder.AddParameter("otp-length", "6");
 var resendCooldown = builder.AddParameter("otp-resend-cooldown-seconds", "60");
 
-// The Api from its project, or with Api:Executable from a published build of it: the Native AOT one
-// (OtpAuth.Api/publish-aot.sh, docs/native-aot.md), which the benchmarks and CI's AOT pass start this way.
-var apiPort = builder.PreferredPort(8000, "api");
-var apiExecutable = builder.Configuration["Api:Executable"];
-var api = string.IsNullOrEmpty(apiExecutable)
-    ? WireApi(builder.AddProject<Projects.OtpAuth_Api>("api").WithHttpEndpoint(port: apiPort))
-    : WireApi(builder.AddPublishedWebApp("api", apiExecutable, apiPort));
+var api = builder.AddProject<Projects.OtpAuth_Api>("api")
+    .WithHttpEndpoint(port: builder.PreferredPort(8000, "api"))
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "API")
+    .WithReference(database).WaitFor(database)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(mail).WaitFor(mail)
+    .WithEnvironment("Jwt__KeyRingSecret", jwtKeyRingSecret)
+    .WithEnvironment("Otp__HashKey", otpHashKey)
+    .WithEnvironment("Otp__Length", otpLength)
+    .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown);
+// Not an external endpoint: only the Web faces clients, and the Api believes X-Forwarded-For from the Web alone.
+// Run here, the Api is a local development instance: its issuer is its own plain-http loopback URL, which the Api
+// accepts in Development only, and its docs are served only there. A deployment sets its own environment.
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithEnvironment("ASPNETCORE_ENVIRONMENT", Environments.Development)
+        .WithUrl("/docs", "API docs");
+}
+
+// The Api's own URL is the tokens' issuer, so any JwtBearer with Authority = that URL finds the keys by discovery.
+api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
 
 builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithHttpEndpoint(port: builder.PreferredPort(5500, "web"))
@@ -36,28 +51,3 @@ builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithExternalHttpEndpoints();
 
 builder.Build().Run();
-
-IResourceBuilder<IResourceWithEndpoints> WireApi<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
-{
-    api.WithHttpHealthCheck("/health")
-        .WithUrlForEndpoint("http", url => url.DisplayText = "API")
-        .WithReference(database).WaitFor(database)
-        .WithReference(redis).WaitFor(redis)
-        .WithReference(mail).WaitFor(mail)
-        .WithEnvironment("Jwt__KeyRingSecret", jwtKeyRingSecret)
-        .WithEnvironment("Otp__HashKey", otpHashKey)
-        .WithEnvironment("Otp__Length", otpLength)
-        .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown);
-    // Not an external endpoint: only the Web faces clients, and the Api believes X-Forwarded-For from the Web alone.
-    // Run here, the Api is a local development instance: its issuer is its own plain-http loopback URL, which the Api
-    // accepts in Development only, and its docs are served only there. A deployment sets its own environment.
-    if (builder.ExecutionContext.IsRunMode)
-    {
-        api.WithEnvironment("ASPNETCORE_ENVIRONMENT", Environments.Development)
-            .WithUrl("/docs", "API docs");
-    }
-
-    // The Api's own URL is the tokens' issuer, so any JwtBearer with Authority = that URL finds the keys by discovery.
-    api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
-    return builder.CreateResourceBuilder<IResourceWithEndpoints>(api.Resource);
-}

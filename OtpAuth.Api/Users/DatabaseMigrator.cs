@@ -83,20 +83,10 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, ILogge
         await ExecuteAsync(lockConnection, $"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
-            if (RuntimeFeature.IsDynamicCodeSupported)
-            {
-                // Migrate first reads the history table, and on an empty database that read fails and is logged as an
-                // error (EF Core then creates the table and carries on). Creating it first keeps a first start quiet.
-                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
-                await db.Database.MigrateAsync(cancellationToken);
-            }
-            else
-            {
-                // Native AOT: EF Core cannot migrate there. The same migrations as one idempotent script
-                // (`dotnet ef migrations script --idempotent`, embedded by publish-aot.sh): it applies the ones the
-                // history table does not list, and records them there as Migrate would.
-                await ExecuteAsync(lockConnection, ReadSchemaScript(), cancellationToken);
-            }
+            // Migrate first reads the history table, and on an empty database that read fails and is logged as an
+            // error (EF Core then creates the table and carries on). Creating it first keeps a first start quiet.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
         }
         finally
         {
@@ -108,14 +98,6 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, ILogge
         }
 
         LogUpToDate();
-    }
-
-    private static string ReadSchemaScript()
-    {
-        using var stream = typeof(DatabaseMigrator).Assembly.GetManifestResourceStream("OtpAuth.Api.schema.sql")
-            ?? throw new InvalidOperationException("This build has no schema script: publish the Native AOT build with OtpAuth.Api/publish-aot.sh.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

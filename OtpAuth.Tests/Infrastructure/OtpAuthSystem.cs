@@ -209,16 +209,12 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     }
 
     /// <summary>
-    /// Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>; the
-    /// published executable too when the AppHost runs one (<c>Api:Executable</c>, CI's Native AOT pass).
+    /// Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>.
     /// </summary>
     private IResourceBuilder<IResourceWithEnvironment> AddApiVariant(IDistributedApplicationBuilder builder, string name, string redisName)
     {
         _apis.Add(name);
-        var executable = builder.Configuration["Api:Executable"];
-        return string.IsNullOrEmpty(executable)
-            ? WireApiVariant(builder, builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint(), redisName)
-            : WireApiVariant(builder, builder.AddPublishedWebApp(name, executable, port: null), redisName);
+        return WireApiVariant(builder, builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint(), redisName);
     }
 
     private static IResourceBuilder<IResourceWithEnvironment> WireApiVariant<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> api, string redisName)
