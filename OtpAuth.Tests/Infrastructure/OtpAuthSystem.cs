@@ -184,6 +184,8 @@ public sealed class OtpAuthSystem : IAsyncLifetime
                 .WithEnvironment("RateLimits__VerifyOtp__PerIp", "1000")
                 .WithEnvironment("RateLimits__Login__PerIp", "1000")
                 .WithEnvironment("Otp__ResendCooldownSeconds", "1")
+                // Every request here comes from loopback, one network: its share is the whole shared mail budget.
+                .WithEnvironment("RateLimits__MailsPerNetworkPerMinute", "60")
                 .WithEnvironment("Login__FreeFailures", "3")
                 .WithEnvironment("Login__BaseDelaySeconds", "2")
                 .WithEnvironment("Login__MaxDelaySeconds", "3")
