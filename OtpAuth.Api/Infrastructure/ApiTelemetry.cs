@@ -46,6 +46,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _logins;
     private readonly Counter<long> _emailFailures;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _mailsRefused;
     private readonly Histogram<double> _emailSendDuration;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _revocations;
@@ -60,6 +61,7 @@ public sealed class ApiMetrics
         _logins = meter.CreateCounter<long>("otpauth.logins", "{login}", "Logins, by outcome: ok, bad_password, unverified, throttled.");
         _emailFailures = meter.CreateCounter<long>("otpauth.email.failures", "{email}", "Mails the SMTP server could not take.");
         _rateLimited = meter.CreateCounter<long>("otpauth.rate_limited", "{request}", "Requests refused with 429, by endpoint and by what was over its limit.");
+        _mailsRefused = meter.CreateCounter<long>("otpauth.mail.refused", "{email}", "Mails not sent because a mail budget was spent, by budget: network_share, shared, ceiling.");
         _refreshes = meter.CreateCounter<long>("otpauth.sessions.refreshes", "{refresh}", "Refresh token uses, by outcome: ok, invalid, reused (a rotated token presented again: the session is revoked).");
         _revocations = meter.CreateCounter<long>("otpauth.sessions.revocations", "{session}", "Sessions revoked, by reason: logout, logout_all, revoke, reuse, password_reset, password_change.");
         _passwordResets = meter.CreateCounter<long>("otpauth.password.resets", "{reset}", "Password resets and changes, by kind (reset_requested, reset, change) and outcome.");
@@ -80,6 +82,13 @@ public sealed class ApiMetrics
 
     public void RateLimited(string endpoint, string by) => _rateLimited.Add(1,
         new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("by", by));
+
+    public void MailRefused(RateLimiting.MailBudget budget) => _mailsRefused.Add(1, new KeyValuePair<string, object?>("budget", budget switch
+    {
+        RateLimiting.MailBudget.NetworkShare => "network_share",
+        RateLimiting.MailBudget.Shared => "shared",
+        _ => "ceiling",
+    }));
 
     public void EmailSendTook(TimeSpan duration, bool ok) =>
         _emailSendDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));

@@ -89,13 +89,14 @@ public sealed partial class CodeDelivery(
 
     private async Task<AuthResult?> TryTakeMailBudgetAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, bool releaseCooldown = true)
     {
-        var budget = await limiter.TryAcquireMailAsync();
+        var budget = await limiter.TryAcquireMailAsync(client);
         if (budget.Allowed)
         {
             return null;
         }
 
-        SecurityEvents.MailCapReached(SecurityEvents.Logger(loggers), subject.Id);
+        SecurityEvents.MailCapReached(SecurityEvents.Logger(loggers), subject.Id, budget.RefusedBy);
+        metrics.MailRefused(budget.RefusedBy);
         if (releaseCooldown)
         {
             await ReleaseAsync(subject, client);

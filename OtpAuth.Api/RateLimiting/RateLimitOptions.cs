@@ -31,7 +31,7 @@ public sealed class EndpointLimit
     public int WindowSeconds { get; set; }
 }
 
-/// <summary>The <c>RateLimits</c> section: one limit per auth endpoint and the global cap on mail.</summary>
+/// <summary>The <c>RateLimits</c> section: one limit per auth endpoint and the mail budget.</summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimits";
@@ -83,9 +83,32 @@ public sealed class RateLimitOptions
         _ => limit,
     };
 
-    /// <summary>Mails of any kind the whole service sends per minute, so it cannot be used to bomb inboxes or burn the SMTP account.</summary>
+    /// <summary>
+    /// The shared mail budget: mails per minute the whole service sends beyond each network's first mail of the hour, so
+    /// it cannot be used to bomb inboxes or burn the SMTP account. A network's first mail does not take from it, so a
+    /// flood that spends it keeps no newcomer from getting a code.
+    /// </summary>
     [Range(1, 1_000_000, ErrorMessage = "RateLimits:MailsPerMinute must be between 1 and 1000000.")]
     public int MailsPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// How much of <see cref="MailsPerMinute"/> one network (an IPv4 address, an IPv6 /48) may take in a minute, so one
+    /// flooding network leaves the rest to others. Unset: a tenth of <see cref="MailsPerMinute"/>, at least 1.
+    /// </summary>
+    public int? MailsPerNetworkPerMinute { get; set; }
+
+    /// <summary>
+    /// Every mail per minute, first mails included: what the SMTP account can be made to send at most, whatever the
+    /// number of networks. Unset: 10 × <see cref="MailsPerMinute"/>.
+    /// </summary>
+    [Range(1, 100_000_000, ErrorMessage = "RateLimits:MailsPerMinuteCeiling must be between 1 and 100000000.")]
+    public int? MailsPerMinuteCeiling { get; set; }
+
+    /// <summary><see cref="MailsPerNetworkPerMinute"/> as it applies.</summary>
+    public int NetworkMailShare => MailsPerNetworkPerMinute ?? Math.Max(1, MailsPerMinute / 10);
+
+    /// <summary><see cref="MailsPerMinuteCeiling"/> as it applies.</summary>
+    public int MailCeiling => MailsPerMinuteCeiling ?? MailsPerMinute * 10;
 
     public EndpointLimit For(RateLimitedEndpoint endpoint) => endpoint switch
     {
@@ -129,6 +152,17 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
             {
                 errors.Add($"{key}:WindowSeconds must be between 1 and 86400.");
             }
+        }
+
+        // A share above the shared budget would not be a share; a ceiling below it would refuse mails the budget allows.
+        if (options.MailsPerNetworkPerMinute is { } share && (share < 1 || share > options.MailsPerMinute))
+        {
+            errors.Add($"{RateLimitOptions.SectionName}:MailsPerNetworkPerMinute must be between 1 and {RateLimitOptions.SectionName}:MailsPerMinute ({options.MailsPerMinute}).");
+        }
+
+        if (options.MailsPerMinuteCeiling is { } ceiling && ceiling < options.MailsPerMinute)
+        {
+            errors.Add($"{RateLimitOptions.SectionName}:MailsPerMinuteCeiling must be at least {RateLimitOptions.SectionName}:MailsPerMinute ({options.MailsPerMinute}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

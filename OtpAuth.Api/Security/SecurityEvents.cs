@@ -35,8 +35,8 @@ public static partial class SecurityEvents
     public static partial void HashingBusy(ILogger logger, string path, string clientIp);
 
     [LoggerMessage(EventId = 6006, EventName = "MailCapReached", Level = LogLevel.Warning,
-        Message = "Did not send a mail for {SubjectId}: the service-wide mail budget per minute is spent")]
-    public static partial void MailCapReached(ILogger logger, Guid subjectId);
+        Message = "Did not send a mail for {SubjectId}: the client's mail budget per minute is spent ({Budget})")]
+    public static partial void MailCapReached(ILogger logger, Guid subjectId, RateLimiting.MailBudget budget);
 
     [LoggerMessage(EventId = 6007, EventName = "RegistrationOfExistingAccount", Level = LogLevel.Information,
         Message = "Someone at {ClientIp} tried to register the address of verified user {UserId}")]

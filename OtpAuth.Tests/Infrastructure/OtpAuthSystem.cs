@@ -14,7 +14,7 @@ namespace OtpAuth.Tests.Infrastructure;
 /// by unique addresses. Besides the AppHost's resources it runs test-only variants of the Api on the same database and
 /// mail server: <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s), <see cref="Burst"/> (no resend
 /// cooldown), <see cref="Garnet"/> (on Garnet, with a short login throttle), <see cref="Limits"/> (tight limits, two
-/// replicas on a Redis of their own) and <see cref="MailCap"/> (a service-wide budget of 3 mails a minute); and a second
+/// replicas on a Redis of their own) and <see cref="MailCap"/> (a shared budget of 3 mails a minute, 1 per network); and a second
 /// Web, <see cref="EdgeWeb"/>, that trusts no proxy a test can be.
 /// </summary>
 public sealed class OtpAuthSystem : IAsyncLifetime
@@ -85,10 +85,19 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     /// <summary>An Api on Garnet whose login throttle frees 3 failures, then waits 3 s doubling up to 6 s.</summary>
     public const string Garnet = "api-garnet";
 
-    /// <summary>An Api whose whole service may send <see cref="MailCapPerMinute"/> mails a minute; for one test only.</summary>
+    /// <summary>
+    /// An Api whose shared mail budget is <see cref="MailCapPerMinute"/> mails a minute, of which one network may take
+    /// <see cref="MailCapPerNetworkPerMinute"/>, under a ceiling of <see cref="MailCapCeilingPerMinute"/>; for
+    /// <c>MailCapTests</c> only.
+    /// </summary>
     public const string MailCap = "api-mailcap";
 
     public const int MailCapPerMinute = 3;
+
+    public const int MailCapPerNetworkPerMinute = 1;
+
+    /// <summary>Above any flood of first mails the tests send, so only the shared budget and the shares refuse there.</summary>
+    public const int MailCapCeilingPerMinute = 1000;
 
     /// <summary>
     /// The Api variant without a resend cooldown and with a high per-address send cap and register limit, whose codes are
@@ -178,6 +187,8 @@ public sealed class OtpAuthSystem : IAsyncLifetime
                 .WithEnvironment("RateLimits__VerifyOtp__PerIp", "1000")
                 .WithEnvironment("RateLimits__Login__PerIp", "1000")
                 .WithEnvironment("Otp__ResendCooldownSeconds", "1")
+                // Every request here comes from loopback, one network: its share is the whole shared mail budget.
+                .WithEnvironment("RateLimits__MailsPerNetworkPerMinute", "60")
                 .WithEnvironment("Login__FreeFailures", "3")
                 .WithEnvironment("Login__BaseDelaySeconds", "2")
                 .WithEnvironment("Login__MaxDelaySeconds", "3")
@@ -201,11 +212,13 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment(ForwardedHeadersSwitch, "true")
             .WithEnvironment("RateLimits__ForgotPassword__PerIp", ForgotPasswordPerIp.ToString(CultureInfo.InvariantCulture));
 
-        // The service-wide mail budget: 3 a minute, counted in a Redis of its own (the budget's counter is one key per
-        // Redis, so any other variant's mail would spend it). One test uses this variant, once per run.
+        // The mail budget: 3 shared mails a minute, 1 of them per network, counted in a Redis of its own (the budget's
+        // counters are one set per Redis, so any other variant's mail would spend them). Only MailCapTests use it.
         builder.AddLocalRedis("redis-mailcap");
         AddApiVariant(builder, MailCap, "redis-mailcap").WithGenerousClientLimits()
-            .WithEnvironment("RateLimits__MailsPerMinute", MailCapPerMinute.ToString(CultureInfo.InvariantCulture));
+            .WithEnvironment("RateLimits__MailsPerMinute", MailCapPerMinute.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("RateLimits__MailsPerNetworkPerMinute", MailCapPerNetworkPerMinute.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("RateLimits__MailsPerMinuteCeiling", MailCapCeilingPerMinute.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>

@@ -30,6 +30,20 @@ public sealed class ConfigurationValidationTests
         host.Services.GetRequiredService<IStartupValidator>().Validate();
     }
 
+    [Theory]
+    [InlineData(null, 6, 600)]
+    [InlineData("3", 1, 30)]
+    [InlineData("1000", 100, 10_000)]
+    public void The_mail_share_and_ceiling_follow_the_shared_budget_unless_set(string? mailsPerMinute, int share, int ceiling)
+    {
+        using var host = Build(new() { ["RateLimits:MailsPerMinute"] = mailsPerMinute });
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        var limits = host.Services.GetRequiredService<IOptions<OtpAuth.Api.RateLimiting.RateLimitOptions>>().Value;
+        Assert.Equal(share, limits.NetworkMailShare);
+        Assert.Equal(ceiling, limits.MailCeiling);
+    }
+
     [Fact]
     public void The_password_hasher_and_its_dummy_hash_are_built_at_start_not_by_the_first_login()
     {
@@ -64,6 +78,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("RateLimits:Login:PerIp", "0", "RateLimits:Login:PerIp must be at least 1")]
     [InlineData("RateLimits:ResendOtp:WindowSeconds", "0", "RateLimits:ResendOtp:WindowSeconds must be between 1 and 86400")]
     [InlineData("RateLimits:MailsPerMinute", "0", "RateLimits:MailsPerMinute")]
+    [InlineData("RateLimits:MailsPerNetworkPerMinute", "0", "RateLimits:MailsPerNetworkPerMinute must be between 1 and RateLimits:MailsPerMinute (60)")]
+    [InlineData("RateLimits:MailsPerNetworkPerMinute", "61", "RateLimits:MailsPerNetworkPerMinute must be between 1 and RateLimits:MailsPerMinute (60)")]
+    [InlineData("RateLimits:MailsPerMinuteCeiling", "59", "RateLimits:MailsPerMinuteCeiling must be at least RateLimits:MailsPerMinute (60)")]
     [InlineData("Smtp:From", "not an address", "Smtp:From")]
     [InlineData("Smtp:Username", "someone", "Smtp:Username and Smtp:Password must be set together")]
     public void A_bad_setting_stops_the_start_naming_its_key(string key, string value, string expectedMessage)
