@@ -119,7 +119,10 @@ public static class Extensions
             {
                 return await running.WaitAsync(timeout, cancellationToken);
             }
-            catch (Exception exception) when (!running.IsCompleted && exception is TimeoutException or OperationCanceledException)
+            // A caller that gave up (a probe that disconnected, the host stopping) is not a dependency that did not answer:
+            // its cancellation goes on as one, and nothing is reported unhealthy for it.
+            catch (Exception exception) when (!running.IsCompleted && !cancellationToken.IsCancellationRequested
+                && exception is TimeoutException or OperationCanceledException)
             {
                 // Left to end by itself (its own timeouts and the cancellation bound it); its failure is of no more interest.
                 _ = running.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

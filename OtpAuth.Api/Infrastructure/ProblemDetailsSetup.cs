@@ -96,6 +96,16 @@ public static partial class ProblemDetailsSetup
         _ => exception.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
     };
 
+    /// <summary>PostgreSQL unreachable or not answering in time: a failure that waiting can cure.</summary>
+    internal static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    {
+        NpgsqlException npgsql => IsTransient(npgsql),
+        RetryLimitExceededException or TimeoutException => true,
+        DbUpdateException { InnerException: NpgsqlException npgsql } => IsTransient(npgsql),
+        InvalidOperationException { InnerException: NpgsqlException npgsql } => IsTransient(npgsql),
+        _ => false,
+    };
+
     private static ValueTask<bool> WriteAsync(HttpContext context, Exception exception, int status, string? detail = null)
     {
         context.Response.StatusCode = status;

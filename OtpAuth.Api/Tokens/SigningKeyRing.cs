@@ -155,12 +155,30 @@ public sealed partial class SigningKeyRing(
     private partial void LogKeyAdded(string kid, DateTimeOffset signFrom, DateTimeOffset signUntil, DateTimeOffset unpublishAt);
 }
 
-/// <summary>Loads the ring before the server listens (so the first login can sign), then keeps to its schedule.</summary>
+/// <summary>
+/// Loads the ring before the server listens (so the first login can sign), then keeps to its schedule. A database that
+/// does not answer in time at start is waited for, as the migrator waits for it: the Api starts once it does.
+/// </summary>
 internal sealed partial class SigningKeyRotation(SigningKeyRing ring, ILogger<SigningKeyRotation> logger) : BackgroundService
 {
+    private static readonly TimeSpan RetryAtStart = TimeSpan.FromSeconds(1);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ring.RotateAndLoadAsync(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                await ring.RotateAndLoadAsync(cancellationToken);
+                break;
+            }
+            catch (Exception exception) when (Infrastructure.ProblemDetailsSetup.IsDatabaseUnavailable(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                LogRotationFailed(exception.GetType().Name);
+                await Task.Delay(RetryAtStart, cancellationToken);
+            }
+        }
+
         await base.StartAsync(cancellationToken);
     }
 

@@ -222,30 +222,16 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     }
 
     /// <summary>
-    /// Another Api process wired like the AppHost's <c>api</c>, with its Redis taken from <paramref name="redisName"/>.
+    /// Another instance of the AppHost's Api, wired as the AppHost wires its <c>api</c> but with its Redis taken from
+    /// <paramref name="redisName"/>, and bcrypt at 10 as every test Api.
     /// </summary>
     private IResourceBuilder<IResourceWithEnvironment> AddApiVariant(IDistributedApplicationBuilder builder, string name, string redisName)
     {
         _apis.Add(name);
-        return WireApiVariant(builder, builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint(), redisName);
-    }
-
-    private static IResourceBuilder<IResourceWithEnvironment> WireApiVariant<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> api, string redisName)
-        where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
-    {
-        var database = builder.CreateResourceBuilder<IResourceWithConnectionString>("otpauth");
-        var mail = builder.CreateResourceBuilder<IResourceWithConnectionString>("mail");
-        var redis = builder.CreateResourceBuilder<IResourceWithConnectionString>(redisName);
-        api.WithHttpHealthCheck("/health")
-            .WithReference(database).WaitFor(database)
-            .WithReference(mail).WaitFor(mail)
-            .WithReference(redis, connectionName: "redis").WaitFor(redis)
-            .WithEnvironment("Jwt__KeyRingSecret", TestApp.JwtKeyRingSecret)
-            .WithEnvironment("Otp__HashKey", TestApp.OtpHashKey)
-            .WithEnvironment("Password__BcryptWorkFactor", "10")
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development"); // as the AppHost runs its Api: a plain-http issuer, /docs
-        // Its own URL as issuer, as the AppHost does: each variant keeps a signing key ring of its own in the shared database.
-        api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
+        var wiring = builder.GetOtpAuthApiWiring() with { Redis = builder.CreateResourceBuilder<IResourceWithConnectionString>(redisName) };
+        var api = builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint()
+            .WithOtpAuthApiWiring(wiring)
+            .WithEnvironment("Password__BcryptWorkFactor", "10");
         return builder.CreateResourceBuilder<IResourceWithEnvironment>(api.Resource);
     }
 }

@@ -82,34 +82,47 @@ public sealed class HashingFloodTests(OtpAuthSystem system) : IDisposable
         using var client = new AuthClient(system, OtpAuthSystem.Limits + "-0");
         var email = AuthClient.NewAddress();
         await client.RegisterAndVerifyAsync(email);
-        var mails = await client.CountMailsAsync(email);
-        using (var forgot = await client.PostAsync("/auth/password/forgot", new { email }))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, forgot.StatusCode);
-        }
 
-        var code = await client.WaitForNewCodeAsync(email, mails);
-        // Others' logins keep the gate full (one hash at a time, one waiting) while the owner sends the right code.
-        using var stop = new CancellationTokenSource();
-        var flood = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        // Others' logins keep the gate full (one hash at a time, one waiting) while the owner sends the right code. Whether
+        // the gate is full at the moment the reset comes depends on the machine: a reset that got through is done, and
+        // the owner asks for another code until one is refused.
+        string? refusedCode = null;
+        for (var round = 0; round < 5 && refusedCode is null; round++)
         {
-            while (!stop.IsCancellationRequested)
+            var mails = await client.CountMailsAsync(email);
+            await Task.Delay(TimeSpan.FromSeconds(1.1), TestContext.Current.CancellationToken); // api-limits' resend cooldown
+            using (var forgot = await client.PostAsync("/auth/password/forgot", new { email }))
             {
-                using var response = await client.LoginAsync(AuthClient.NewAddress(), "some password or other");
+                Assert.Equal(HttpStatusCode.Accepted, forgot.StatusCode);
             }
-        })).ToList();
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
-        using (var reset = await client.PostAsync("/auth/password/reset", new { email, code, new_password = "a brand new passphrase of mine" }))
-        {
+
+            var code = await client.WaitForNewCodeAsync(email, mails);
+            using var stop = new CancellationTokenSource();
+            var flood = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    using var response = await client.LoginAsync(AuthClient.NewAddress(), "some password or other");
+                }
+            })).ToList();
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+            using var reset = await client.PostAsync("/auth/password/reset", new { email, code, new_password = "a brand new passphrase of mine" });
             await stop.CancelAsync();
             await Task.WhenAll(flood);
-            await AuthClient.AssertProblemAsync(reset, HttpStatusCode.ServiceUnavailable);
+            Assert.Contains(reset.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable });
+            if (reset.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                await AuthClient.AssertProblemAsync(reset, HttpStatusCode.ServiceUnavailable);
+                refusedCode = code;
+            }
         }
 
+        Assert.True(refusedCode is not null, "no reset in five rounds (the codes an address gets from one network in an hour) found the hashing gate full");
+
         // The 503 said "try again": the same code, once the gate has room, replaces the password.
-        using var again = await client.PostAsync("/auth/password/reset", new { email, code, new_password = "a brand new passphrase of mine" });
+        using var again = await client.PostAsync("/auth/password/reset", new { email, code = refusedCode, new_password = "the passphrase that stays" });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        using var login = await client.LoginAsync(email, "a brand new passphrase of mine");
+        using var login = await client.LoginAsync(email, "the passphrase that stays");
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
     }
 
