@@ -1,80 +1,66 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
-using OtpAuth.Api.Passwords;
+using System.Security.Cryptography;
+using OtpAuth.Bcrypt;
 
 namespace OtpAuth.Benchmarks;
 
 /// <summary>
-/// What one bcrypt hash costs on this machine at each work factor, in the Api's mode (enhanced, SHA-384), for both
-/// implementations: BCrypt.Net-Next (managed) and the system's libxcrypt (what the Api uses for a hash alone when it
-/// is present); then what one core gets through under load, where the Api computes waiting hashes together.
+/// Hashes per second on one thread, at the work factors around the Api's default, for the two bcrypts: BCrypt.Net-Next
+/// alone, and OtpAuth.Bcrypt with 1, 2 and 4 keys in step. The keys are what enhanced mode feeds bcrypt (64 ASCII
+/// characters). Rounds alternate between the paths, so a neighbour's load falls on all of them alike; per CPU-second
+/// is this thread's own work, per wall second includes whatever the machine was doing besides.
 /// </summary>
 internal static class BcryptCost
 {
-    private const int Samples = 7;
-    private static readonly int[] LaneCounts = [1, 2, 4];
-    private static readonly int[] LoadWorkFactors = [4, 10, 12];
+    private const int Rounds = 3;
+    private const int HashesPerRound = 4;
+    private static readonly int[] WorkFactors = [4, 10, 12];
+
+    private static readonly (string Name, Func<string[], BcryptSetting[], string[]> Hash)[] Paths =
+    [
+        ("BCrypt.Net-Next alone", (keys, settings) => keys.Select((key, i) => BCrypt.Net.BCrypt.HashPassword(key, settings[i].Text)).ToArray()),
+        ("OtpAuth.Bcrypt alone", (keys, settings) => keys.Select((key, i) => InterleavedBcrypt.Hash(key, settings[i])).ToArray()),
+        ("OtpAuth.Bcrypt, 2 in step", (keys, settings) => InterleavedBcrypt.Hash(keys[..2], settings[..2]).Concat(InterleavedBcrypt.Hash(keys[2..], settings[2..])).ToArray()),
+        ("OtpAuth.Bcrypt, 4 in step", (keys, settings) => InterleavedBcrypt.Hash(keys, settings)),
+    ];
 
     public static void Run()
     {
         Console.WriteLine();
-        Console.WriteLine($"## bcrypt cost (one hash, enhanced SHA-384, median of {Samples}; the Api uses {PasswordHasher.Implementation})");
+        Console.WriteLine($"## bcrypt on one thread (hashes/s per CPU-second, per wall second in brackets; median of {Rounds} rounds of {HashesPerRound} hashes)");
         Console.WriteLine();
-        Console.WriteLine("| work factor | BCrypt.Net-Next ms | libxcrypt ms | libxcrypt / BCrypt.Net-Next |");
-        Console.WriteLine("|---:|---:|---:|---:|");
-        foreach (var workFactor in new[] { 4, 10, 11, 12, 13 })
+        Console.WriteLine("| work factor | " + string.Join(" | ", Paths.Select(path => path.Name)) + " |");
+        Console.WriteLine("|---:|" + string.Concat(Paths.Select(_ => "---:|")));
+        foreach (var workFactor in WorkFactors)
         {
-            var managed = Median(() => BCrypt.Net.BCrypt.EnhancedHashPassword("correct horse battery staple", workFactor, BCrypt.Net.HashType.SHA384));
-            var hasher = new PasswordHasher(Options.Create(new PasswordOptions { BcryptWorkFactor = workFactor }));
-            var native = PasswordHasher.Implementation == "libxcrypt" ? Median(() => hasher.Hash("correct horse battery staple")) : double.NaN;
-            Console.WriteLine($"| {workFactor} | {managed:0.00} | {native:0.00} | {native / managed:0.00} |");
-        }
-    }
-
-
-    /// <summary>
-    /// Hashes per second on one core as the Api computes them under load: one hashing thread, <c>Password:InterleavedHashes</c>
-    /// 1, 2 and 4, with 32 hashes waiting at once. The "alone" column above is what a request with no company waits.
-    /// </summary>
-    public static void RunInterleaved()
-    {
-        const int Burst = 32;
-        Console.WriteLine();
-        Console.WriteLine($"## bcrypt under load (one hashing thread, {Burst} hashes waiting at once, ms of wall time per hash, median of 3)");
-        Console.WriteLine();
-        Console.WriteLine("| work factor | one at a time | 2 interleaved | 4 interleaved | 4 interleaved / one at a time |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        foreach (var workFactor in LoadWorkFactors)
-        {
-            var perHash = LaneCounts.Select(lanes =>
+            var perCpu = Paths.Select(_ => new List<double>()).ToArray();
+            var perWall = Paths.Select(_ => new List<double>()).ToArray();
+            foreach (var path in Paths)
             {
-                var options = Options.Create(new PasswordOptions
+                Measure(path.Hash, 4); // warm up: the JIT's optimised code for every path
+            }
+
+            for (var round = 0; round < Rounds; round++)
+            {
+                for (var p = 0; p < Paths.Length; p++)
                 {
-                    BcryptWorkFactor = workFactor, MaxConcurrentHashes = 1, InterleavedHashes = lanes, HashQueueLimit = Burst,
-                });
-                using var gate = new HashingGate(options, new PasswordHasher(options));
-                RunBurst(gate, lanes); // warm up
-                return Stats.Median(Enumerable.Range(0, 3).Select(_ => RunBurst(gate, Burst) / Burst).ToList());
-            }).ToArray();
-            Console.WriteLine($"| {workFactor} | {perHash[0]:0.00} | {perHash[1]:0.00} | {perHash[2]:0.00} | {perHash[2] / perHash[0]:0.00} |");
+                    var (cpu, wall) = Measure(Paths[p].Hash, workFactor);
+                    perCpu[p].Add(HashesPerRound / cpu);
+                    perWall[p].Add(HashesPerRound / wall);
+                }
+            }
+
+            Console.WriteLine($"| {workFactor} | " + string.Join(" | ", Paths.Select((_, p) => $"{Stats.Median(perCpu[p]):0.00} ({Stats.Median(perWall[p]):0.00})")) + " |");
         }
     }
 
-    private static double RunBurst(HashingGate gate, int count)
+    private static (double CpuSeconds, double WallSeconds) Measure(Func<string[], BcryptSetting[], string[]> hash, int workFactor)
     {
-        var watch = Stopwatch.StartNew();
-        Task.WaitAll(Enumerable.Range(0, count).Select(i => gate.HashAsync($"correct horse battery staple {i}", CancellationToken.None)));
-        return watch.Elapsed.TotalMilliseconds;
-    }
-
-    private static double Median(Func<string> hash)
-    {
-        hash(); // warm up: JIT, first allocation of the native work buffer
-        return Stats.Median(Enumerable.Range(0, Samples).Select(_ =>
-        {
-            var watch = Stopwatch.StartNew();
-            hash();
-            return watch.Elapsed.TotalMilliseconds;
-        }).ToList());
+        var keys = Enumerable.Range(0, HashesPerRound).Select(_ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))).ToArray();
+        var settings = keys.Select(_ => BcryptSetting.Create(workFactor, RandomNumberGenerator.GetBytes(BcryptSetting.SaltBytes))).ToArray();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        _ = hash(keys, settings);
+        return ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, wall.Elapsed.TotalSeconds);
     }
 }

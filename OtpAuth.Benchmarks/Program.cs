@@ -16,7 +16,6 @@ if (which is "load")
 if (which is "all" or "bcrypt")
 {
     BcryptCost.Run();
-    BcryptCost.RunInterleaved();
 }
 
 if (which is "all" or "strength")

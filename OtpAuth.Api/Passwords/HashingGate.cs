@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using OtpAuth.Api.Passwords.Bcrypt;
+using OtpAuth.Bcrypt;
 
 namespace OtpAuth.Api.Passwords;
 
@@ -10,13 +10,11 @@ public sealed class HashingBusyException() : Exception("Password hashing is at c
 
 /// <summary>
 /// Where requests hash and check passwords. bcrypt runs on threads of its own, <c>Password:MaxConcurrentHashes</c> of
-/// them (one per core), not on the thread pool: a quarter second of CPU per hash on pool threads starved the I/O
-/// continuations (a cold Api under load failed its first Redis connection; /health's tail under a flood was half a
-/// second). Each thread takes every request waiting, up to <c>Password:InterleavedHashes</c>, and computes them together
-/// (<see cref="InterleavedBcrypt"/>): under load a core then hashes up to 2.6 times as many passwords, alone a request is
-/// as fast as before. Past those and a short FIFO queue (<c>Password:HashQueueLimit</c>) a request is refused at once,
-/// so a login or register flood costs the attacker 503s while everything that does no hashing (health, verify, resend,
-/// me) stays fast.
+/// them (one per core), not on the thread pool, so its CPU-bound work never delays the I/O continuations. Each thread
+/// takes every request waiting, up to <c>Password:InterleavedHashes</c>, and computes them in step
+/// (<see cref="InterleavedBcrypt"/>): under load a core gets through more hashes, and a request alone is computed alone.
+/// Past those and a short FIFO queue (<c>Password:HashQueueLimit</c>) a request is refused at once, so a login or
+/// register flood costs the attacker 503s while everything that does no hashing (health, verify, resend, me) stays fast.
 /// </summary>
 public sealed class HashingGate : IDisposable
 {
@@ -31,7 +29,7 @@ public sealed class HashingGate : IDisposable
         _hasher = hasher;
         var cores = Environment.ProcessorCount;
         var threads = options.Value.MaxConcurrentHashes > 0 ? options.Value.MaxConcurrentHashes : cores;
-        _lanes = options.Value.InterleavedHashes; // BcryptEngine computes them one by one if its self-test failed
+        _lanes = options.Value.InterleavedHashes;
         _queueLimit = options.Value.HashQueueLimit >= 0 ? options.Value.HashQueueLimit : 2 * cores;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -115,7 +113,7 @@ public sealed class HashingGate : IDisposable
     {
         try
         {
-            var hashes = BcryptEngine.Compute(jobs.ConvertAll(job => job.Key), jobs.ConvertAll(job => job.Setting));
+            var hashes = InterleavedBcrypt.Hash(jobs.ConvertAll(job => job.Key), jobs.ConvertAll(job => job.Setting));
             for (var i = 0; i < jobs.Count; i++)
             {
                 jobs[i].Done.TrySetResult(hashes[i]);

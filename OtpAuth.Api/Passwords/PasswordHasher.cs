@@ -1,17 +1,17 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using OtpAuth.Api.Passwords.Bcrypt;
+using OtpAuth.Bcrypt;
 
 namespace OtpAuth.Api.Passwords;
 
 /// <summary>
-/// bcrypt through BCrypt.Net-Next's enhanced mode. bcrypt itself reads only the first 72 bytes of its input, so
+/// bcrypt in BCrypt.Net-Next's enhanced mode. bcrypt itself reads only the first 72 bytes of its input, so
 /// 72 × "a" + "X" and 72 × "a" + "Y" would be the same password. Enhanced mode first hashes the whole UTF-8 password
 /// with SHA-384 and feeds bcrypt the base64 of that digest (64 ASCII characters, no NUL bytes), so every character
 /// counts and nothing is truncated. We chose it over an HMAC pre-hash with a server-side pepper because a pepper would
 /// tie every stored password to a secret that could then never be rotated or lost; the stored hashes are ordinary
-/// "$2a$/$2b$" strings marked enhanced only by how they are verified. The bcrypt itself is <see cref="BcryptEngine"/>'s
-/// (libxcrypt or BCrypt.Net-Next alone, several at once interleaved); all their hashes are interchangeable both ways.
+/// "$2a$/$2b$" strings marked enhanced only by how they are verified. The bcrypt itself is OtpAuth.Bcrypt's, alone here
+/// and several at once in <see cref="HashingGate"/>; its hashes and BCrypt.Net-Next's are the same, verifiable both ways.
 /// The methods here compute on the calling thread; requests go through <see cref="HashingGate"/>, which bounds them.
 /// </summary>
 public sealed class PasswordHasher
@@ -32,15 +32,12 @@ public sealed class PasswordHasher
     /// <summary>What an unknown address's password is checked against; of the configured work factor, like every stored hash.</summary>
     internal string DummyHash => _dummyHash;
 
-    /// <summary>"libxcrypt" or "BCrypt.Net-Next": which implementation computes a hash alone in this process.</summary>
-    public static string Implementation => BcryptEngine.Implementation;
-
     /// <summary>Hashes an NFC-normalized password (see <see cref="PasswordRules.Normalize"/>) on the calling thread.</summary>
-    public string Hash(string normalizedPassword) => BcryptEngine.Compute(EnhancedKey(normalizedPassword), NewSetting());
+    public string Hash(string normalizedPassword) => InterleavedBcrypt.Hash(EnhancedKey(normalizedPassword), NewSetting());
 
     /// <summary>Checks an NFC-normalized password against a stored hash on the calling thread.</summary>
     public bool Verify(string normalizedPassword, string hash) =>
-        BcryptSetting.TryParse(hash, out var setting) && Matches(BcryptEngine.Compute(EnhancedKey(normalizedPassword), setting), hash);
+        BcryptSetting.TryParse(hash, out var setting) && Matches(InterleavedBcrypt.Hash(EnhancedKey(normalizedPassword), setting), hash);
 
     /// <summary>A fresh 128-bit salt at the configured work factor.</summary>
     internal BcryptSetting NewSetting() => BcryptSetting.Create(_workFactor, RandomNumberGenerator.GetBytes(BcryptSetting.SaltBytes));

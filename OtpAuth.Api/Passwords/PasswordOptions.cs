@@ -30,7 +30,7 @@ public sealed class PasswordOptions
 
     /// <summary>
     /// How many waiting hashes one thread computes together (1, 2 or 4; 3 run as 4). More hashes per second under load,
-    /// each a little slower: at cost 12 one alone takes ≈ 220–240 ms, four together ≈ 360–410 ms (docs/benchmarks.md).
+    /// each a little slower than alone (docs/benchmarks.md, "bcrypt").
     /// </summary>
     [Range(1, 4, ErrorMessage = "Password:InterleavedHashes must be between 1 and 4.")]
     public int InterleavedHashes { get; set; } = 4;

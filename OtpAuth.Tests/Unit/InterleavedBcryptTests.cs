@@ -1,117 +1,156 @@
 using System.Numerics;
 using System.Security.Cryptography;
-using OtpAuth.Api.Passwords;
-using OtpAuth.Api.Passwords.Bcrypt;
+using OtpAuth.Bcrypt;
 using BCryptNet = BCrypt.Net.BCrypt;
-using HashType = BCrypt.Net.HashType;
 
 namespace OtpAuth.Tests.Unit;
 
 /// <summary>
-/// The interleaved bcrypt computes, two or four at once, exactly the hashes the one-at-a-time implementations compute:
-/// a hash made by any of libxcrypt, BCrypt.Net-Next's enhanced mode and the interleaved code verifies with the others,
-/// for the corpus of <see cref="NativeBcryptTests"/> (Unicode, emoji, past bcrypt's 72 bytes).
+/// OtpAuth.Bcrypt is bcrypt as OpenBSD defines it and BCrypt.Net-Next (the reference) computes it: the published
+/// vectors, and a corpus (ASCII, Unicode past the BMP, exactly 72 bytes, more, empty) at every cost 4–14, alone and in
+/// step, giving the reference's hash for the same salt and verifying both ways.
 /// </summary>
 public sealed class InterleavedBcryptTests
 {
-    private const int Cost = 4;
+    /// <summary>jBCrypt's vectors (from OpenBSD's) and three of Openwall's crypt_blowfish, with the 72-byte cut among them.</summary>
+    public static TheoryData<string, string> KnownVectors => new()
+    {
+        { "", "$2a$06$DCq7YPn5Rq63x1Lad4cll.TV4S6ytwfsfvkgY8jIucDrjc8deX1s." },
+        { "", "$2a$08$HqWuK6/Ng6sg9gQzbLrgb.Tl.ZHfXLhvt/SgVyWhQqgqcZ7ZuUtye" },
+        { "", "$2a$10$k1wbIrmNyFAPwPVPSVa/zecw2BCEnBwVS2GbrmgzxFUOqW9dk4TCW" },
+        { "a", "$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe" },
+        { "a", "$2a$08$cfcvVd2aQ8CMvoMpP2EBfeodLEkkFJ9umNEfPD18.hUF62qqlC/V." },
+        { "a", "$2a$10$k87L/MF28Q673VKh8/cPi.SUl7MU/rWuSiIDDFayrKk/1tBsSQu4u" },
+        { "abc", "$2a$06$If6bvum7DFjUnE9p2uDeDu0YHzrHM6tf.iqN8.yx.jNN1ILEf7h0i" },
+        { "abc", "$2a$08$Ro0CUfOqk6cXEKf3dyaM7OhSCvnwM9s4wIX9JeLapehKK5YdLxKcm" },
+        { "abc", "$2a$10$WvvTPHKwdBJ3uk0Z37EMR.hLA2W6N9AEBhEgrAOljy2Ae5MtaSIUi" },
+        { "abcdefghijklmnopqrstuvwxyz", "$2a$06$.rCVZVOThsIa97pEDOxvGuRRgzG64bvtJ0938xuqzv18d3ZpQhstC" },
+        { "abcdefghijklmnopqrstuvwxyz", "$2a$08$aTsUwsyowQuzRrDqFflhgekJ8d9/7Z3GV3UcgvzQW3J5zMyrTvlz." },
+        { "abcdefghijklmnopqrstuvwxyz", "$2a$10$fVH8e28OQRj9tqiDXs1e1uxpsjN0c7II7YPKXua2NAKYvM6iQk7dq" },
+        { "~!@#$%^&*()      ~!@#$%^&*()PNBFRD", "$2a$06$fPIsBO8qRqkjj273rfaOI.HtSV9jLDpTbZn782DC6/t7qT67P6FfO" },
+        { "~!@#$%^&*()      ~!@#$%^&*()PNBFRD", "$2a$08$Eq2r4G/76Wv39MzSX262huzPz612MZiYHVUJe/OcOql2jo4.9UxTW" },
+        { "~!@#$%^&*()      ~!@#$%^&*()PNBFRD", "$2a$10$LgfYWkbzEvQ4JakH7rOvHe0y8pHKF9OaFgwUZ2q7W2FFZmZzJYlfS" },
+        { "U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" },
+        { "U*U*", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK" },
+        { "U*U*U", "$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a" },
+        {
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789chars after 72 are ignored",
+            "$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui"
+        },
+    };
 
-    private static readonly string[] Corpus = NativeBcryptTests.Corpus.Select(row => row.Data).ToArray();
-
-    [Fact]
-    public void The_interleaved_code_passed_its_self_test_here() => Assert.Equal(4, BcryptEngine.MaxLanes);
+    /// <summary>Keys as bcrypt sees them, not pre-hashed: the cut at 72 bytes and the UTF-8 of astral characters matter here.</summary>
+    private static readonly string[] Corpus =
+    [
+        "correct horse battery staple",
+        "",
+        "pässwörd mit Ümläuten",
+        "パスワードは長い方がいい",
+        "emoji 🔐🗝️ and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 past the BMP",
+        new string('a', 72),
+        new string('a', 71) + "é", // 73 bytes: the cut falls inside the last character
+        new string('a', 72) + "X",
+        string.Concat(Enumerable.Repeat("long passphrase ", 8)),
+    ];
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void Each_lane_gives_the_hash_the_one_at_a_time_implementations_give(int lanes)
+    [MemberData(nameof(KnownVectors))]
+    public void A_published_vector_is_computed_alone_and_in_step_as_BCrypt_Net_Next_computes_it(string key, string expected)
     {
-        for (var start = 0; start + lanes <= Corpus.Length; start += lanes)
+        var setting = Parse(expected);
+
+        Assert.Equal(expected, BCryptNet.HashPassword(key, expected[..BcryptSetting.Length]));
+        Assert.Equal(expected, InterleavedBcrypt.Hash(key, setting));
+        Assert.All(InterleavedBcrypt.Hash([key, "another key", key, "a fourth"], [setting, setting, setting, setting]).Where((_, lane) => lane % 2 == 0),
+            hash => Assert.Equal(expected, hash));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    public void At_each_cost_the_corpus_hashes_as_BCrypt_Net_Next_hashes_it_and_verifies_both_ways(int cost)
+    {
+        // The whole corpus where a hash is cheap, two keys or one where it is not: the test stays within seconds.
+        var keys = cost switch { <= 8 => Corpus, <= 11 => Corpus[4..6], _ => Corpus[4..5] };
+        var settings = keys.Select(_ => NewSetting(cost)).ToArray();
+
+        var alone = keys.Select((key, i) => InterleavedBcrypt.Hash(key, settings[i])).ToArray();
+        var reference = keys.Select((key, i) => BCryptNet.HashPassword(key, settings[i].Text)).ToArray();
+
+        Assert.Equal(reference, alone);
+        if (cost <= 8)
         {
-            var passwords = Corpus.AsSpan(start, lanes).ToArray().Select(PasswordRules.Normalize).ToArray();
-            var keys = passwords.Select(PasswordHasher.EnhancedKey).ToArray();
-            var settings = keys.Select(_ => NewSetting()).ToArray();
-
-            var hashes = InterleavedBcrypt.Compute(keys, settings);
-
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                Assert.Equal(BCryptNet.HashPassword(keys[lane], settings[lane].Text), hashes[lane]);
-                Assert.True(BCryptNet.EnhancedVerify(passwords[lane], hashes[lane], HashType.SHA384));
-                Assert.False(BCryptNet.EnhancedVerify(passwords[lane] + "!", hashes[lane], HashType.SHA384));
-                if (NativeBcrypt.IsAvailable)
-                {
-                    Assert.Equal(NativeBcrypt.Crypt(keys[lane], settings[lane].Text), hashes[lane]);
-                }
-            }
+            // Verifying recomputes under the stored setting: with equal hashes above, done here where it is cheap.
+            Assert.All(keys.Zip(alone), pair => Assert.True(BCryptNet.Verify(pair.First, pair.Second)));
+            Assert.All(keys.Zip(reference), pair => Assert.True(Verifies(pair.First, pair.Second)));
+            // The wrong key differs at its first byte: past 72 bytes bcrypt itself reads nothing.
+            Assert.All(keys.Zip(alone), pair => Assert.False(BCryptNet.Verify("!" + pair.First, pair.Second)));
+            Assert.All(keys.Zip(reference), pair => Assert.False(Verifies("!" + pair.First, pair.Second)));
         }
     }
 
-    [Fact]
-    public void Hashes_stored_by_BCrypt_Net_Next_are_recomputed_exactly_under_their_own_setting()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public void Keys_computed_in_step_each_get_the_hash_they_get_alone(int count)
     {
-        // "$2a$" hashes as BCrypt.Net-Next's enhanced mode stored them before libxcrypt or interleaving existed.
-        var passwords = Corpus.Take(4).Select(PasswordRules.Normalize).ToArray();
-        var stored = passwords.Select(password => BCryptNet.EnhancedHashPassword(password, Cost, HashType.SHA384)).ToArray();
-        var settings = stored.Select(hash => BcryptSetting.TryParse(hash, out var setting) ? setting : throw new InvalidOperationException(hash)).ToArray();
+        var keys = Corpus.Take(count).ToArray();
+        var settings = keys.Select(_ => NewSetting(4)).ToArray();
 
-        var recomputed = InterleavedBcrypt.Compute(passwords.Select(PasswordHasher.EnhancedKey).ToArray(), settings);
-
-        Assert.Equal(stored, recomputed);
-        Assert.All(stored, hash => Assert.StartsWith("$2a$04$", hash, StringComparison.Ordinal));
+        Assert.Equal(keys.Select((key, i) => BCryptNet.HashPassword(key, settings[i].Text)), InterleavedBcrypt.Hash(keys, settings));
     }
 
     [Fact]
-    public void Three_keys_are_computed_as_four_and_each_still_gets_its_own_hash()
-    {
-        var keys = Corpus.Take(3).Select(PasswordHasher.EnhancedKey).ToArray();
-        var settings = keys.Select(_ => NewSetting()).ToArray();
-
-        var hashes = BcryptEngine.Compute(keys, settings);
-
-        Assert.Equal(keys.Select((key, i) => BCryptNet.HashPassword(key, settings[i].Text)), hashes);
-    }
+    public void Keys_of_different_costs_are_not_computed_together() =>
+        Assert.Throws<ArgumentException>(() => InterleavedBcrypt.Hash(["one", "two"], [NewSetting(4), NewSetting(5)]));
 
     [Fact]
-    public void Keys_of_different_costs_are_not_computed_together()
+    public void A_key_the_reference_would_read_otherwise_than_C_is_refused()
     {
-        var keys = new[] { "one", "two" };
-        var settings = new[] { NewSetting(), BcryptSetting.Create(5, RandomNumberGenerator.GetBytes(BcryptSetting.SaltBytes)) };
-
-        Assert.Throws<ArgumentException>(() => InterleavedBcrypt.Compute(keys, settings));
+        Assert.Throws<ArgumentException>(() => InterleavedBcrypt.Hash("before\0after", NewSetting(4)));
+        Assert.ThrowsAny<ArgumentException>(() => InterleavedBcrypt.Hash("lone \ud83d surrogate", NewSetting(4)));
+        Assert.ThrowsAny<ArgumentException>(() => BCryptNet.HashPassword("lone \ud83d surrogate", NewSetting(4).Text));
     }
 
     [Theory]
     [InlineData("$2y$")]
     [InlineData("$2x$")]
     [InlineData("$2a$")]
-    public void Every_variant_letter_computes_the_same_hash_alone_and_interleaved(string prefix)
+    [InlineData("$2b$")]
+    public void Every_variant_letter_computes_the_reference_hash_and_keeps_its_letter(string prefix)
     {
-        var keys = Corpus.Take(2).Select(PasswordHasher.EnhancedKey).ToArray();
-        var settings = keys.Select(_ => Parse(prefix + NewSetting().Text[4..])).ToArray();
+        var setting = Parse(prefix + NewSetting(4).Text[4..]);
 
-        var together = InterleavedBcrypt.Compute(keys, settings);
+        var hash = InterleavedBcrypt.Hash(Corpus[0], setting);
 
-        Assert.Equal(keys.Select((key, i) => BcryptEngine.Compute(key, settings[i])), together);
-        Assert.All(together, hash => Assert.StartsWith(prefix, hash, StringComparison.Ordinal));
+        Assert.Equal(BCryptNet.HashPassword(Corpus[0], setting.Text), hash);
+        Assert.StartsWith(prefix, hash, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_salt_with_padding_bits_set_is_read_as_libxcrypt_reads_it_so_alone_and_together_agree()
+    public void A_salt_with_padding_bits_set_is_read_as_the_reference_reads_it()
     {
-        var canonical = NewSetting().Text;
+        var canonical = NewSetting(4).Text;
         // The 22nd character holds 2 bits of salt and 4 of padding (0 in a canonical one): + 1 sets one, same salt.
         const string alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         var padded = canonical[..28] + alphabet[alphabet.IndexOf(canonical[28], StringComparison.Ordinal) + 1];
+
         var setting = Parse(padded);
-        var keys = new[] { PasswordHasher.EnhancedKey("one"), PasswordHasher.EnhancedKey("two") };
 
         Assert.Equal(canonical, setting.Text);
-        Assert.Equal(BcryptEngine.Compute(keys[0], setting), InterleavedBcrypt.Compute(keys, [setting, setting])[0]);
+        Assert.Equal(BCryptNet.HashPassword("key", padded), InterleavedBcrypt.Hash("key", setting));
     }
-
-    private static BcryptSetting Parse(string text) =>
-        BcryptSetting.TryParse(text, out var setting) ? setting : throw new InvalidOperationException(text);
 
     [Fact]
     public void Blowfish_starts_from_the_hexadecimal_digits_of_pi()
@@ -144,5 +183,10 @@ public sealed class InterleavedBcryptTests
         return sum;
     }
 
-    private static BcryptSetting NewSetting() => BcryptSetting.Create(Cost, RandomNumberGenerator.GetBytes(BcryptSetting.SaltBytes));
+    private static bool Verifies(string key, string hash) => InterleavedBcrypt.Hash(key, Parse(hash)) == hash;
+
+    private static BcryptSetting Parse(string text) =>
+        BcryptSetting.TryParse(text, out var setting) ? setting : throw new InvalidOperationException(text);
+
+    private static BcryptSetting NewSetting(int cost) => BcryptSetting.Create(cost, RandomNumberGenerator.GetBytes(BcryptSetting.SaltBytes));
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Passwords;
+using BCryptNet = BCrypt.Net.BCrypt;
+using HashType = BCrypt.Net.HashType;
 
 namespace OtpAuth.Tests.Unit;
 
@@ -7,6 +9,29 @@ public sealed class PasswordHasherTests
 {
     // The lowest cost bcrypt allows: these tests are about what is hashed, not how slowly.
     private readonly PasswordHasher _hasher = new(Options.Create(new PasswordOptions { BcryptWorkFactor = 4 }));
+
+    public static TheoryData<string> Corpus => new(
+        "correct horse battery staple",
+        "pässwörd mit Ümläuten",
+        "パスワードは長い方がいい",
+        "emoji 🔐🗝️ and a flag 🇫🇷",
+        "e\u0301te\u0301 de\u0301compose\u0301", // as sent; the hasher receives NFC, both sides alike
+        new string('a', 72) + "X",
+        " leading and trailing spaces ");
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void A_hash_verifies_with_BCrypt_Net_Next_enhanced_mode_and_the_other_way_round(string password)
+    {
+        var normalized = PasswordRules.Normalize(password);
+        var ours = _hasher.Hash(normalized);
+        var theirs = BCryptNet.EnhancedHashPassword(normalized, 4, HashType.SHA384);
+
+        Assert.True(BCryptNet.EnhancedVerify(normalized, ours, HashType.SHA384));
+        Assert.True(_hasher.Verify(normalized, theirs));
+        Assert.False(BCryptNet.EnhancedVerify(normalized + "!", ours, HashType.SHA384));
+        Assert.False(_hasher.Verify(normalized + "!", theirs));
+    }
 
     [Fact]
     public void A_password_verifies_against_its_own_hash_only()
@@ -70,4 +95,11 @@ public sealed class PasswordHasherTests
         Assert.Null(PasswordHasher.WorkFactorOf(hash));
         Assert.True(_hasher.NeedsRehash(hash));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not a hash")]
+    [InlineData("$2b$04$tooshort")]
+    public void A_stored_value_that_is_no_bcrypt_hash_verifies_nothing(string stored) =>
+        Assert.False(_hasher.Verify("anything", stored));
 }

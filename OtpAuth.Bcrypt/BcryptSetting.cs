@@ -1,10 +1,10 @@
-namespace OtpAuth.Api.Passwords.Bcrypt;
+namespace OtpAuth.Bcrypt;
 
 /// <summary>
 /// The first 29 characters of a bcrypt hash, "$2b$12$" and 22 salt characters: what a hash is computed under. Read from
 /// a salt made for a new hash or from a stored hash (whose last 31 characters are then ignored).
 /// </summary>
-internal sealed class BcryptSetting
+public sealed class BcryptSetting
 {
     public const int Length = 29;
     public const int SaltBytes = 16;
@@ -16,13 +16,13 @@ internal sealed class BcryptSetting
         Salt = salt;
     }
 
-    /// <summary>"$2b$12$" and the salt's 22 characters, as crypt(3) takes a setting and as a hash begins.</summary>
+    /// <summary>"$2b$12$" and the salt's 22 characters, as a hash begins.</summary>
     public string Text { get; }
 
     /// <summary>The work factor: 2^Cost rounds of the key schedule.</summary>
     public int Cost { get; }
 
-    public byte[] Salt { get; }
+    internal byte[] Salt { get; }
 
     /// <summary>A new setting of <paramref name="cost"/> with the 16 random bytes of <paramref name="salt"/>.</summary>
     public static BcryptSetting Create(int cost, ReadOnlySpan<byte> salt)
@@ -31,7 +31,7 @@ internal sealed class BcryptSetting
         return TryParse(text, out var setting) ? setting : throw new ArgumentOutOfRangeException(nameof(cost), cost, "bcrypt's cost is 4 to 31.");
     }
 
-    /// <summary>Reads a "$2a$/$2b$/$2x$/$2y$NN$" setting or hash (for the ASCII keys enhanced mode gives bcrypt all four compute the same); false for anything else, including a cost outside 4–31.</summary>
+    /// <summary>Reads a "$2a$/$2b$/$2x$/$2y$NN$" setting or hash (one algorithm, as BCrypt.Net-Next reads them all); false for anything else, including a cost outside 4–31.</summary>
     public static bool TryParse(string? value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BcryptSetting? setting)
     {
         setting = null;
@@ -48,8 +48,8 @@ internal sealed class BcryptSetting
             return false;
         }
 
-        // The salt written back as libxcrypt writes it (the 22nd character carries 2 bits of padding), so a hash computed
-        // interleaved and one computed alone agree even for a stored salt whose padding bits are not zero.
+        // The salt written back as BCrypt.Net-Next writes it (the 22nd character carries 4 bits of padding), so both agree
+        // even on a stored salt whose padding bits are not zero.
         setting = new BcryptSetting(value[..7] + BcryptRadix64.Encode(salt), cost, salt);
         return true;
     }

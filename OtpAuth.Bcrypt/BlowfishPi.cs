@@ -1,9 +1,9 @@
-namespace OtpAuth.Api.Passwords.Bcrypt;
+namespace OtpAuth.Bcrypt;
 
 /// <summary>
 /// Blowfish's initial state, as its specification and bcrypt fix it: the fraction of π in hexadecimal, 1,042 words of it,
-/// the 18-word P-array first and the four 256-word S-boxes after it (the layout <see cref="InterleavedBcrypt"/> keeps).
-/// Generated, not typed: <c>BlowfishPiTests</c> computes π again and compares every word.
+/// the 18-word P-array first and the four 256-word S-boxes after it (the layout <see cref="EksBlowfish"/> keeps).
+/// Generated, not typed: <c>InterleavedBcryptTests</c> computes π again and compares every word.
 /// </summary>
 internal static class BlowfishPi
 {

@@ -1,36 +1,25 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace OtpAuth.Api.Passwords.Bcrypt;
+namespace OtpAuth.Bcrypt;
 
 /// <summary>
-/// bcrypt of two or four keys at once on one thread. One bcrypt is a single chain of about 70 million Blowfish rounds
-/// at cost 12, each waiting on the S-box loads of the one before, so a core spends most of its time idle between them;
-/// the chains of other keys are independent and fill those gaps. On this project's 2-core machines four keys take about
-/// 1.5–1.9 times one key's time and two about 1.6–1.8 times (docs/benchmarks.md, "Interleaved bcrypt"), so a core under
-/// load hashes about twice as many passwords as libxcrypt's one-at-a-time code, with the same cost and output: this is
-/// plain bcrypt (<c>$2b$</c>, the key's NUL terminator included), checked against libxcrypt and BCrypt.Net-Next at start
-/// (<see cref="BcryptEngine"/>) and by <c>InterleavedBcryptTests</c>.
+/// bcrypt's expensive key setup (eksblowfish) for one, two or four lanes in step. Each lane's state is Blowfish's
+/// P-array and S-boxes (<see cref="BlowfishPi"/>'s layout) on the stack, so the inner loops index without bounds checks.
 /// </summary>
-internal static unsafe class InterleavedBcrypt
+internal static unsafe class EksBlowfish
 {
     private const int S0 = BlowfishPi.PWords, S1 = S0 + 256, S2 = S1 + 256, S3 = S2 + 256;
 
-    /// <summary>The keys bcrypt reads: at most 72 bytes including the NUL that ends them, i.e. 71 characters of ASCII.</summary>
-    public const int MaxKeyBytes = 71;
+    /// <summary>bcrypt reads 72 bytes of its key at most: the UTF-8 bytes and the NUL that ends them, cut at 72.</summary>
+    private const int MaxKeyBytes = 72;
 
-    /// <summary>
-    /// The hashes of <paramref name="keys"/> under <paramref name="settings"/> (two or four of each, all of one cost), as
-    /// "$2b$NN$" + salt + hash strings in the same order.
-    /// </summary>
-    public static string[] Compute(ReadOnlySpan<string> keys, ReadOnlySpan<BcryptSetting> settings)
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The hashes of one, two or four keys under their settings (of one cost), in order.</summary>
+    public static string[] Hash(ReadOnlySpan<string> keys, ReadOnlySpan<BcryptSetting> settings)
     {
         var lanes = keys.Length;
-        if (lanes is not (2 or 4) || settings.Length != lanes)
-        {
-            throw new ArgumentException("Two or four keys, each with its setting.", nameof(keys));
-        }
-
         var cost = settings[0].Cost;
         var state = stackalloc uint[4 * BlowfishPi.StateWords];
         var keyWords = stackalloc uint[4 * BlowfishPi.PWords];
@@ -39,11 +28,6 @@ internal static unsafe class InterleavedBcrypt
         {
             for (var lane = 0; lane < lanes; lane++)
             {
-                if (settings[lane].Cost != cost)
-                {
-                    throw new ArgumentException("Keys computed together must share their cost.", nameof(settings));
-                }
-
                 var st = state + (lane * BlowfishPi.StateWords);
                 BlowfishPi.State.CopyTo(new Span<uint>(st, BlowfishPi.StateWords));
                 CycleWords(KeyBytes(keys[lane]), keyWords + (lane * BlowfishPi.PWords));
@@ -54,15 +38,22 @@ internal static unsafe class InterleavedBcrypt
             // The expensive part, 2^cost rounds of the key schedule, all lanes in step.
             for (var round = 1L << cost; round > 0; round--)
             {
-                if (lanes == 2)
+                switch (lanes)
                 {
-                    Expand2(state, keyWords);
-                    Expand2(state, saltWords);
-                }
-                else
-                {
-                    Expand4(state, keyWords);
-                    Expand4(state, saltWords);
+                    case 1:
+                        Expand1(state, keyWords);
+                        Expand1(state, saltWords);
+                        break;
+                    case 2:
+                        Expand2(state, keyWords);
+                        Expand2(state, saltWords);
+                        break;
+                    case 4:
+                        Expand4(state, keyWords);
+                        Expand4(state, saltWords);
+                        break;
+                    default:
+                        throw new ArgumentException("One, two or four keys.", nameof(keys));
                 }
             }
 
@@ -82,15 +73,21 @@ internal static unsafe class InterleavedBcrypt
         }
     }
 
+    /// <summary>
+    /// The bytes bcrypt cycles through: UTF-8 (a lone surrogate is refused, as BCrypt.Net-Next refuses it) and the NUL
+    /// terminator, cut at 72 bytes as <c>$2b$</c> cuts them. A NUL inside the key is refused: C implementations would
+    /// stop there and BCrypt.Net-Next would not, so no answer would be the reference's.
+    /// </summary>
     private static byte[] KeyBytes(string key)
     {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(key) + 1]; // bcrypt's key includes its NUL terminator
-        if (bytes.Length > MaxKeyBytes + 1 || Encoding.UTF8.GetBytes(key, bytes) != bytes.Length - 1 || Array.IndexOf(bytes, (byte)0) != bytes.Length - 1)
+        var bytes = new byte[StrictUtf8.GetByteCount(key) + 1];
+        StrictUtf8.GetBytes(key, bytes);
+        if (Array.IndexOf(bytes, (byte)0) != bytes.Length - 1)
         {
-            throw new ArgumentException($"A key of at most {MaxKeyBytes} bytes without NUL; enhanced mode's keys are 64.", nameof(key));
+            throw new ArgumentException("A bcrypt key cannot contain NUL.", nameof(key));
         }
 
-        return bytes;
+        return bytes.Length > MaxKeyBytes ? bytes[..MaxKeyBytes] : bytes;
     }
 
     /// <summary>18 big-endian words read from <paramref name="bytes"/> over and over, as bcrypt XORs its key into the P-array.</summary>
@@ -178,8 +175,34 @@ internal static unsafe class InterleavedBcrypt
         }
     }
 
-    /// <summary>One unsalted key expansion of two lanes: XOR the words into each P-array, then re-encrypt both states in step.</summary>
+    /// <summary>One unsalted key expansion of one lane: XOR the words into the P-array, then re-encrypt the whole state.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code: the first hashes are as fast as the rest
+    private static void Expand1(uint* a, uint* words)
+    {
+        for (var i = 0; i < BlowfishPi.PWords; i++)
+        {
+            a[i] ^= words[i];
+        }
+
+        uint la = 0, ra = 0;
+        for (var i = 0; i < BlowfishPi.StateWords; i += 2)
+        {
+            uint xa = la ^ a[0], ya = ra;
+            for (var k = 1; k < 17; k += 2)
+            {
+                ya ^= F(a, xa) ^ a[k];
+                xa ^= F(a, ya) ^ a[k + 1];
+            }
+
+            la = ya ^ a[17];
+            ra = xa;
+            a[i] = la;
+            a[i + 1] = ra;
+        }
+    }
+
+    /// <summary>As <see cref="Expand1"/>, two lanes in step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Expand2(uint* state, uint* words)
     {
         uint* a = state, b = state + BlowfishPi.StateWords;

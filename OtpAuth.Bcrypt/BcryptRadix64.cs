@@ -1,4 +1,4 @@
-namespace OtpAuth.Api.Passwords.Bcrypt;
+namespace OtpAuth.Bcrypt;
 
 /// <summary>
 /// bcrypt's own base64: the alphabet "./A–Za–z0–9", no padding. A salt is 16 bytes in 22 characters, a hash 23 bytes
