@@ -93,9 +93,7 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<CodeDelivery>();
         // The signing keys' private halves are kept by Data Protection, its ring in PostgreSQL (shared by every replica)
         // and encrypted under Jwt:KeyRingSecret.
-        services.AddDataProtection().SetApplicationName("OtpAuth");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
-            new ConfigureOptions<KeyManagementOptions>(options => options.XmlRepository = new KeyRingRepository(provider.GetRequiredService<IServiceScopeFactory>())));
+        services.AddDataProtection().SetApplicationName("OtpAuth").PersistKeysToDbContext<OtpAuthDbContext>();
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>, KeyRingEncryptionSetup>();
         services.AddSingleton<SigningKeyRing>();
         services.AddHostedService<SigningKeyRotation>();
@@ -120,7 +118,6 @@ public static class ApplicationServiceExtensions
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             // A number sent as a string is a wrong type, and the OpenAPI schema then says plainly "integer".
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });

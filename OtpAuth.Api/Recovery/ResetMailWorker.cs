@@ -91,11 +91,10 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
-        var (address, token) = (job.Email, cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
         var account = await db.Users.AsNoTracking()
-            .Where(u => u.Email == address && u.VerifiedAt != null)
+            .Where(u => u.Email == job.Email && u.VerifiedAt != null)
             .Select(u => new { u.Email, u.Language })
-            .FirstOrDefaultAsync(token);
+            .FirstOrDefaultAsync(cancellationToken);
         if (account is null)
         {
             return;

@@ -6,7 +6,7 @@ namespace OtpAuth.Api.Registration;
 /// password and every other pending registration of the address is void. Kept in PostgreSQL, so an Api or Redis restart
 /// loses none that a person was told exists; purged once expired.
 /// </summary>
-public class PendingRegistration
+public sealed class PendingRegistration
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 

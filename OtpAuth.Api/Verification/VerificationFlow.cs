@@ -25,10 +25,6 @@ public sealed partial class VerificationFlow(
     ILogger<VerificationFlow> logger,
     ILoggerFactory loggers)
 {
-    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
-    // method parameters inside a query (dotnet/efcore#38030).
-    private readonly OtpAuthDbContext db = db;
-
     public async Task<AuthResult> VerifyAsync(
         string email, string code, Guid registrationId, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
@@ -64,7 +60,7 @@ public sealed partial class VerificationFlow(
         // A concurrent verify of another registration of the address that inserted first makes ON CONFLICT insert
         // nothing, and then nothing is deleted either; the data-modifying parts all see the statement's one snapshot.
         // The last line finds the account a retry of the statement (after a lost reply to a commit) would not insert.
-        var created = await SqlStatements.QueryAsync<Guid>(db.Database, $"""
+        var created = await db.Database.SqlQuery<Guid>($"""
             WITH registration AS (
                 SELECT password_hash, language FROM pending_registrations
                 WHERE id = {subject.Id} AND email = {subject.Email} AND expires_at > {now}),
@@ -77,7 +73,7 @@ public sealed partial class VerificationFlow(
                 DELETE FROM pending_registrations WHERE email = {subject.Email} AND EXISTS (SELECT 1 FROM account))
             SELECT id AS "Value" FROM account
             UNION ALL SELECT id FROM users WHERE id = {userId}
-            """, cancellationToken);
+            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
 
         if (created.Count == 0)
         {
@@ -94,13 +90,12 @@ public sealed partial class VerificationFlow(
     private async Task CountFailureAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
         // One statement whether or not the registration exists, so an id nobody issued costs the same.
-        var failed = await SqlStatements.QueryAsync<int>(db.Database,
-            $"UPDATE pending_registrations SET failed_attempts = failed_attempts + 1 WHERE id = {subject.Id} AND email = {subject.Email} RETURNING failed_attempts", cancellationToken);
+        var failed = await db.Database
+            .SqlQuery<int>($"UPDATE pending_registrations SET failed_attempts = failed_attempts + 1 WHERE id = {subject.Id} AND email = {subject.Email} RETURNING failed_attempts AS \"Value\"")
+            .ToListAsync(cancellationToken);
         if (failed is [var attempts] && attempts >= options.Value.MaxFailuresPerRegistration)
         {
-            var registrationId = subject.Id;
-            var token = cancellationToken;
-            await db.PendingRegistrations.Where(p => p.Id == registrationId).ExecuteDeleteAsync(token);
+            await db.PendingRegistrations.Where(p => p.Id == subject.Id).ExecuteDeleteAsync(cancellationToken);
             await otp.RevokeCodeAsync(subject);
             SecurityEvents.RegistrationVoided(SecurityEvents.Logger(loggers), subject.Id, ids.AddressKey(subject.Email), attempts, client[0].Key);
         }
