@@ -127,7 +127,7 @@ public sealed partial class SigningKeyRing(
             CreatedAt = now,
             SignFrom = signFrom,
             SignUntil = signUntil,
-            UnpublishAt = signUntil + jwt.AccessTokenLifetime + JwtBearerSetup.ClockSkew,
+            UnpublishAt = signUntil + jwt.AccessTokenLifetime + TokenIssuer.ClockSkew,
         };
         db.SigningKeys.Add(key);
         LogKeyAdded(key.Kid, key.SignFrom, key.SignUntil, key.UnpublishAt);
