@@ -12,7 +12,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Login;
 
 /// <summary>
-/// Login (DESIGN.md §3). Throttled per account first (<see cref="LoginThrottle"/>); then exactly one bcrypt verification
+/// Login. Throttled per account first (<see cref="LoginThrottle"/>); then exactly one bcrypt verification
 /// whatever the address (its account, else its newest pending registration, else a dummy hash), so neither the time nor
 /// the answer tells an account from none. "Not verified" (403) is said only to someone whose password matches a pending
 /// registration of the address. With <c>Auth:ConcealExistingAccounts</c> every try but an account's right password costs

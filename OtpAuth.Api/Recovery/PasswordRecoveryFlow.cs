@@ -12,7 +12,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Recovery;
 
 /// <summary>
-/// Forgot, reset and change (DESIGN.md §3). A reset code is a code of its own purpose (<see cref="CodePurpose.PasswordReset"/>)
+/// Forgot, reset and change. A reset code is a code of its own purpose (<see cref="CodePurpose.PasswordReset"/>)
 /// under the code store's rules — lifetime, single use, tries per code, budgets per client network, cooldown — with keys
 /// and an HMAC of its own, so no registration code can reset a password and no reset code can verify a registration.
 /// Its subject is an id derived from the address, so the cooldown and the answer are the same whether or not the

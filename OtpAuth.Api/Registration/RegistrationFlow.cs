@@ -11,7 +11,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Registration;
 
 /// <summary>
-/// Register and resend (DESIGN.md §3–4). A registration is a <see cref="PendingRegistration"/> of its own, with its own
+/// Register and resend. A registration is a <see cref="PendingRegistration"/> of its own, with its own
 /// password hash and its own code: registering an address again never touches an earlier registration, so a stranger's
 /// registration cannot replace the owner's password, and the owner's code verifies only the owner's registration.
 /// Takes emails and passwords already normalized and validated. Logs name registrations and users by id only.

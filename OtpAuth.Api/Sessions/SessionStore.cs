@@ -40,7 +40,7 @@ public sealed class SessionStore(
 
     /// <summary>
     /// A new session for the account and its first refresh token, and the account's last login time: one statement in
-    /// autocommit, one round trip, where a SaveChanges of the three rows took two (the batch, then its commit).
+    /// autocommit, one round trip (a SaveChanges of the three rows would take two: the batch, then its commit).
     /// </summary>
     /// <returns>The session, or null when the account is gone (deleted since it was read).</returns>
     public async Task<IssuedSession?> StartAsync(User user, string? userAgent, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Verification;
 
 /// <summary>
-/// Verify (DESIGN.md §3–4): the code of one pending registration creates the account with that registration's password
+/// Verify: the code of one pending registration creates the account with that registration's password
 /// and voids every other pending registration of the address. Wrong codes count against the address's budgets in Redis
 /// (per client network and in all) and against the registration's lifetime budget in PostgreSQL, after which the
 /// registration is void; a registration id nobody issued costs the same work and gets the same answer.
@@ -50,8 +50,8 @@ public sealed partial class VerificationFlow(
 
     /// <summary>
     /// The account, from the registration the code was issued for, if it is still live, and every other registration of
-    /// the address void. One statement, one round trip: where an EF transaction took six (begin, read, savepoint,
-    /// insert, release, delete, commit), and verify's share of PostgreSQL's CPU was larger than the Api's own.
+    /// the address void. One statement, one round trip, where an EF transaction would take several (begin, read,
+    /// insert, delete, commit), each also work for PostgreSQL.
     /// </summary>
     private async Task<AuthResult> CreateAccountAsync(CodeSubject subject, CancellationToken cancellationToken)
     {
