@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace OtpAuth.Hosting;
 
-/// <summary>Where a piece of infrastructure comes from (DESIGN.md §2).</summary>
+/// <summary>Where a piece of infrastructure comes from.</summary>
 public enum InfrastructureRuntime
 {
     /// <summary>A server named in configuration (or, when publishing, a connection string parameter): nothing is started.</summary>

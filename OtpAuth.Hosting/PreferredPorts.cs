@@ -5,7 +5,7 @@ using Aspire.Hosting;
 namespace OtpAuth.Hosting;
 
 /// <summary>
-/// The fixed addresses people and scripts rely on (DESIGN.md §2: web 5500, api 8000, inbox 1080, SMTP 1025, dashboard
+/// The fixed addresses people and scripts rely on (web 5500, api 8000, inbox 1080, SMTP 1025, dashboard
 /// 18888). A busy one is replaced by a free one, and the console says so; under test every port is random anyway.
 /// </summary>
 public static class PreferredPorts

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -14,14 +13,11 @@ internal static class HealthReportWriter
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
-        var body = new HealthBody(report.Status.ToString(), report.Entries.ToDictionary(entry => entry.Key, entry => entry.Value.Status.ToString()));
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, HealthJsonContext.Default.HealthBody, context.RequestAborted);
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(entry => entry.Key, entry => entry.Value.Status.ToString()),
+        };
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
     }
 }
-
-internal sealed record HealthBody(string Status, Dictionary<string, string> Checks);
-
-/// <summary>Generated at build, for the services published with Native AOT (no reflection-based serializer there).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(HealthBody))]
-internal sealed partial class HealthJsonContext : JsonSerializerContext;

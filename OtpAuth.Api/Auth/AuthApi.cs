@@ -16,7 +16,7 @@ public interface IAddressedRequest
 }
 
 /// <summary>
-/// The <c>/auth</c> endpoints of DESIGN.md §3, each flow in its own folder beside its endpoints (Registration,
+/// The <c>/auth</c> endpoints (docs/api.md), each flow in its own folder beside its endpoints (Registration,
 /// Verification, Login, Sessions, Recovery), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
 /// request fields are nullable so that a missing field is a validation error naming it, not an unreadable body.
 /// </summary>

@@ -5,7 +5,7 @@ using MimeKit;
 namespace OtpAuth.Api.Auth;
 
 /// <summary>
-/// The one form of an email address the service accepts, stores and keys everything on (DESIGN.md §3): a plain
+/// The one form of an email address the service accepts, stores and keys everything on: a plain
 /// <c>local@domain</c>, trimmed, NFC-normalized and lower-cased, with the domain in its IDNA (punycode) form, so one
 /// mailbox has one spelling. Display names, comments, quoted local parts, angle brackets, lists and routes are refused:
 /// each of them lets one mailbox pose as many addresses, and the mail library reads them differently from a plain

@@ -31,8 +31,8 @@ public interface IOtpEmailSender
 
 /// <summary>
 /// Sends through MailKit over a small pool of kept-alive SMTP sessions (at most <c>Smtp:MaxConnections</c> at once;
-/// more senders wait for one), composed by <see cref="MailComposer"/>. Opening a session per mail (TCP, greeting,
-/// EHLO, STARTTLS, AUTH) was most of a registration's serial time. A kept session the server has closed meanwhile is
+/// more senders wait for one), composed by <see cref="MailComposer"/>, so a mail does not pay for a session's opening
+/// (TCP, greeting, EHLO, STARTTLS, AUTH). A kept session the server has closed meanwhile is
 /// noticed on use and the mail is tried once more on a fresh one; a session that failed in any way is not kept.
 /// </summary>
 public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, ApiMetrics metrics) : IOtpEmailSender, IDisposable

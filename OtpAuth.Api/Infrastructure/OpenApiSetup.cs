@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -59,7 +58,7 @@ public static class OpenApiSetup
             var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             if (operation.RequestBody?.Content?.TryGetValue("application/json", out var mediaType) == true)
             {
-                mediaType.Example = JsonSerializer.SerializeToNode(example, (JsonTypeInfo<T>)json.GetTypeInfo(typeof(T))) ?? new JsonObject();
+                mediaType.Example = JsonSerializer.SerializeToNode(example, json) ?? new JsonObject();
             }
 
             return Task.CompletedTask;

@@ -10,7 +10,7 @@ using StackExchange.Redis;
 namespace OtpAuth.Api.Infrastructure;
 
 /// <summary>
-/// Every error is an RFC 9457 problem with a human <c>detail</c> (DESIGN.md §3), and no exception text, stack trace or
+/// Every error is an RFC 9457 problem with a human <c>detail</c>, and no exception text, stack trace or
 /// SQL reaches a response: unreadable requests become 400/413/415, an unreachable PostgreSQL or Redis 503, anything
 /// else a plain 500. Responses without a body (404, 405, the bearer challenge's 401) get one from status code pages.
 /// </summary>
@@ -26,7 +26,7 @@ public static partial class ProblemDetailsSetup
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Detail ??= DefaultDetail(context.ProblemDetails.Status);
-            // The framework names the extension "traceId"; every JSON name of this API is snake_case (DESIGN.md §3).
+            // The framework names the extension "traceId"; every JSON name of this API is snake_case.
             var extensions = context.ProblemDetails.Extensions;
             if (extensions.Remove("traceId", out var traceId))
             {

@@ -6,19 +6,11 @@ using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Passwords;
 using OtpAuth.Api.RateLimiting;
 using OtpAuth.Api.Security;
+using OtpAuth.Api.Sessions;
 
 namespace OtpAuth.Api.Login;
 
 public sealed record LoginRequest(string? Email, string? Password) : IAddressedRequest;
-
-/// <param name="ExpiresIn">Seconds until the access token expires.</param>
-/// <param name="RefreshToken">Opaque; exchange it at <c>POST /auth/refresh</c> for a new pair. Each one works once.</param>
-/// <param name="RefreshExpiresIn">Seconds the refresh token stays valid if unused.</param>
-public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, int RefreshExpiresIn)
-{
-    public static TokenResponse From(Sessions.IssuedSession session) => new(
-        session.Access.Token, "bearer", (int)session.Access.ExpiresIn.TotalSeconds, session.RefreshToken, (int)session.RefreshExpiresIn.TotalSeconds);
-}
 
 public sealed record MeResponse(Guid Id, string Email, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 

@@ -12,7 +12,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Login;
 
 /// <summary>
-/// Login (DESIGN.md §3). Throttled per account first (<see cref="LoginThrottle"/>); then exactly one bcrypt verification
+/// Login. Throttled per account first (<see cref="LoginThrottle"/>); then exactly one bcrypt verification
 /// whatever the address (its account, else its newest pending registration, else a dummy hash), so neither the time nor
 /// the answer tells an account from none. "Not verified" (403) is said only to someone whose password matches a pending
 /// registration of the address. With <c>Auth:ConcealExistingAccounts</c> every try but an account's right password costs
@@ -32,10 +32,6 @@ public sealed partial class LoginFlow(
     ILogger<LoginFlow> logger,
     ILoggerFactory loggers)
 {
-    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
-    // method parameters inside a query (dotnet/efcore#38030).
-    private readonly OtpAuthDbContext db = db;
-
     public async Task<AuthResult> LoginAsync(string email, string password, string client, string? userAgent, CancellationToken cancellationToken)
     {
         hashing.ThrowIfFull(); // refused before the throttle counts it: nothing to give back
@@ -62,8 +58,7 @@ public sealed partial class LoginFlow(
     private async Task<AuthResult> CheckAsync(string email, string password, string client, string? userAgent, LoginAttempt attempt, CancellationToken cancellationToken)
     {
         var conceal = authOptions.Value.ConcealExistingAccounts;
-        var (address, token) = (email, cancellationToken);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == address, token);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (user is not null && await VerifyAsync(password, user.PasswordHash, cancellationToken))
         {
             return await SucceedAsync(user, email, password, client, userAgent, cancellationToken);
@@ -80,10 +75,10 @@ public sealed partial class LoginFlow(
         {
             var now = clock.GetUtcNow();
             var pendingHash = await db.PendingRegistrations.AsNoTracking()
-                .Where(p => p.Email == address && p.ExpiresAt > now)
+                .Where(p => p.Email == email && p.ExpiresAt > now)
                 .OrderByDescending(p => p.CreatedAt)
                 .Select(p => p.PasswordHash)
-                .FirstOrDefaultAsync(token);
+                .FirstOrDefaultAsync(cancellationToken);
             if (await VerifyAsync(password, pendingHash, cancellationToken))
             {
                 await throttle.GiveBackAsync(email, client, attempt);
@@ -137,11 +132,8 @@ public sealed partial class LoginFlow(
         }
     }
 
-    public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var (account, token) = (id, cancellationToken);
-        return db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == account, token);
-    }
+    public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} logged in")]
     private partial void LogLoggedIn(Guid userId);

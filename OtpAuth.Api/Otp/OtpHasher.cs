@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OtpAuth.Api.Security;
 
 namespace OtpAuth.Api.Otp;
 
@@ -10,7 +11,7 @@ namespace OtpAuth.Api.Otp;
 /// another registration or another address, and without the key a leaked Redis cannot be brute-forced back to codes (a
 /// 6-digit space is tiny for an unkeyed hash).
 /// </summary>
-public sealed class OtpHasher
+public sealed class OtpHasher : IOpaqueIds
 {
     private readonly byte[] _key;
 

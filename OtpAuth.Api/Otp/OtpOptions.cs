@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace OtpAuth.Api.Otp;
 
-/// <summary>The one-time code rules of DESIGN.md §4, bound from the <c>Otp</c> section.</summary>
+/// <summary>The one-time code rules (docs/architecture.md), bound from the <c>Otp</c> section.</summary>
 public sealed class OtpOptions
 {
     public const string SectionName = "Otp";

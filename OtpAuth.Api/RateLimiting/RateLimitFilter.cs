@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Infrastructure;
-using OtpAuth.Api.Otp;
 using OtpAuth.Api.Security;
 
 namespace OtpAuth.Api.RateLimiting;
@@ -28,7 +27,7 @@ public static class RateLimitFilter
 
             var options = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             var limit = options.For(endpoint);
-            var hasher = services.GetRequiredService<OtpHasher>();
+            var hasher = services.GetRequiredService<IOpaqueIds>();
             var window = TimeSpan.FromSeconds(limit.WindowSeconds);
             var networks = ClientAddress.NetworksOf(http);
             var name = endpoint.ToString().ToLowerInvariant();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OtpAuth.Api.Otp;
 using OtpAuth.Api.Security;
 using StackExchange.Redis;
 
@@ -36,7 +35,7 @@ public readonly record struct MailBudgetDecision(bool Allowed, TimeSpan RetryAft
 /// step per check (count and read the remaining window together), so replicas and concurrent requests agree.
 /// Key names carry only a policy and an opaque id: client IPs and addresses are HMAC'd before they become keys.
 /// </summary>
-public sealed class RedisRateLimiter(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, OtpHasher hasher)
+public sealed class RedisRateLimiter(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, IOpaqueIds hasher)
 {
     /// <summary>KEYS: counter. ARGV: limit, window seconds. Returns 0 when allowed, else the milliseconds to wait.</summary>
     private const string FixedWindowScript = """

@@ -12,7 +12,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Recovery;
 
 /// <summary>
-/// Forgot, reset and change (DESIGN.md §3). A reset code is a code of its own purpose (<see cref="CodePurpose.PasswordReset"/>)
+/// Forgot, reset and change. A reset code is a code of its own purpose (<see cref="CodePurpose.PasswordReset"/>)
 /// under the code store's rules — lifetime, single use, tries per code, budgets per client network, cooldown — with keys
 /// and an HMAC of its own, so no registration code can reset a password and no reset code can verify a registration.
 /// Its subject is an id derived from the address, so the cooldown and the answer are the same whether or not the
@@ -32,10 +32,6 @@ public sealed partial class PasswordRecoveryFlow(
     ILogger<PasswordRecoveryFlow> logger,
     ILoggerFactory loggers)
 {
-    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
-    // method parameters inside a query (dotnet/efcore#38030).
-    private readonly OtpAuthDbContext db = db;
-
     public static CodeSubject SubjectOf(OtpHasher ids, string email) =>
         new(CodePurpose.PasswordReset, new Guid(Convert.FromHexString(ids.OpaqueId("reset", email))), email);
 
@@ -78,8 +74,7 @@ public sealed partial class PasswordRecoveryFlow(
         User? user;
         try
         {
-            var (address, token) = (email, cancellationToken);
-            user = await db.Users.SingleOrDefaultAsync(u => u.Email == address && u.VerifiedAt != null, token);
+            user = await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.VerifiedAt != null, cancellationToken);
             if (user is not null)
             {
                 await ReplacePasswordAsync(user, newPassword, cancellationToken);
@@ -109,8 +104,7 @@ public sealed partial class PasswordRecoveryFlow(
     public async Task<AuthResult> ChangeAsync(
         Guid userId, Guid sessionId, string currentPassword, string newPassword, string client, CancellationToken cancellationToken)
     {
-        var (account, token) = (userId, cancellationToken);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == account, token);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
         {
             return AuthStatus.InvalidCredentials;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Security;
 using StackExchange.Redis;
 
@@ -31,7 +30,7 @@ public sealed class ResetMailBacklog(IConnectionMultiplexer redis, Otp.OtpHasher
     public async Task EnqueueAsync(ResetMailJob job)
     {
         var database = redis.GetDatabase();
-        var push = database.ListLeftPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
+        var push = database.ListLeftPushAsync(Key, JsonSerializer.Serialize(job));
         await database.PublishAsync(Enqueued, RedisValue.EmptyString, CommandFlags.FireAndForget);
         await push;
     }
@@ -47,9 +46,9 @@ public sealed class ResetMailBacklog(IConnectionMultiplexer redis, Otp.OtpHasher
     public async Task<ResetMailJob?> TakeAsync()
     {
         var value = await redis.GetDatabase().ListRightPopAsync(Key);
-        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize(value.ToString(), ApiJsonContext.Default.ResetMailJob);
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<ResetMailJob>(value.ToString());
     }
 
     /// <summary>Puts a job back at the head of the line (it could not be done now).</summary>
-    public Task ReturnAsync(ResetMailJob job) => redis.GetDatabase().ListRightPushAsync(Key, JsonSerializer.Serialize(job, ApiJsonContext.Default.ResetMailJob));
+    public Task ReturnAsync(ResetMailJob job) => redis.GetDatabase().ListRightPushAsync(Key, JsonSerializer.Serialize(job));
 }

@@ -15,8 +15,8 @@ namespace OtpAuth.Api.Recovery;
 /// </summary>
 /// <remarks>
 /// With the list empty it waits for the backlog's "enqueued" message, or <see cref="Poll"/> at most: a job returned
-/// after a failure, or told while Redis was away, is not left waiting. It polled every 250 ms before, which made four
-/// RPOPs a second per replica, each one a trace of its own in the dashboard.
+/// after a failure, or told while Redis was away, is not left waiting. The poll is slow because every RPOP is a trace
+/// of its own in the dashboard.
 /// </remarks>
 internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceScopeFactory scopes, ILogger<ResetMailWorker> logger) : BackgroundService
 {
@@ -91,11 +91,10 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
-        var (address, token) = (job.Email, cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
         var account = await db.Users.AsNoTracking()
-            .Where(u => u.Email == address && u.VerifiedAt != null)
+            .Where(u => u.Email == job.Email && u.VerifiedAt != null)
             .Select(u => new { u.Email, u.Language })
-            .FirstOrDefaultAsync(token);
+            .FirstOrDefaultAsync(cancellationToken);
         if (account is null)
         {
             return;

@@ -1,12 +1,12 @@
 namespace OtpAuth.Api.Registration;
 
 /// <summary>
-/// A registration waiting for its code (DESIGN.md §3): the address, the password chosen with it and a lifetime. Nothing
+/// A registration waiting for its code: the address, the password chosen with it and a lifetime. Nothing
 /// is an account until a code mailed for this very registration is entered; then the account gets this registration's
 /// password and every other pending registration of the address is void. Kept in PostgreSQL, so an Api or Redis restart
 /// loses none that a person was told exists; purged once expired.
 /// </summary>
-public class PendingRegistration
+public sealed class PendingRegistration
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 

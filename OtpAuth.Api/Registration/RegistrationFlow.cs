@@ -11,7 +11,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Registration;
 
 /// <summary>
-/// Register and resend (DESIGN.md §3–4). A registration is a <see cref="PendingRegistration"/> of its own, with its own
+/// Register and resend. A registration is a <see cref="PendingRegistration"/> of its own, with its own
 /// password hash and its own code: registering an address again never touches an earlier registration, so a stranger's
 /// registration cannot replace the owner's password, and the owner's code verifies only the owner's registration.
 /// Takes emails and passwords already normalized and validated. Logs name registrations and users by id only.
@@ -29,10 +29,6 @@ public sealed partial class RegistrationFlow(
     ILogger<RegistrationFlow> logger,
     ILoggerFactory loggers)
 {
-    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
-    // method parameters inside a query (dotnet/efcore#38030).
-    private readonly OtpAuthDbContext db = db;
-
     public TimeSpan CodeLifetime => delivery.CodeLifetime;
 
     /// <summary>
@@ -43,8 +39,7 @@ public sealed partial class RegistrationFlow(
     public async Task<AuthResult> RegisterAsync(string email, string password, string language, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
         hashing.ThrowIfFull(); // the same for every address, before the lookup and the send reservation
-        var (address, token) = (email, cancellationToken);
-        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == address, token);
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         if (owner is not null && !authOptions.Value.ConcealExistingAccounts)
         {
             return AuthStatus.AlreadyRegistered;
@@ -111,18 +106,18 @@ public sealed partial class RegistrationFlow(
             return AuthResult.Limited(reservation.RetryAfter);
         }
 
-        var (id, address, now, token) = (registrationId, email, clock.GetUtcNow(), cancellationToken);
+        var now = clock.GetUtcNow();
         var language = await db.PendingRegistrations.AsNoTracking()
-            .Where(p => p.Id == id && p.Email == address && p.ExpiresAt > now)
+            .Where(p => p.Id == registrationId && p.Email == email && p.ExpiresAt > now)
             .Select(p => p.Language)
-            .FirstOrDefaultAsync(token);
+            .FirstOrDefaultAsync(cancellationToken);
         if (language is null)
         {
             // Nothing to send; the reservation stays, as it would for a real one.
             return AuthResult.Ok() with { CodeLength = delivery.CodeLength(reservation) };
         }
 
-        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == address, token);
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
         var result = owner is null
             ? await SendCodeAsync(subject, language, client, cancellationToken)
             : await NotifyOwnerAsync(owner, subject, client, cancellationToken);

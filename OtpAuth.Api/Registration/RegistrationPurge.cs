@@ -14,9 +14,6 @@ internal sealed class RegistrationPurge(
 
     protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.PurgeIntervalSeconds);
 
-    protected override Task<int> PurgeAsync(OtpAuthDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var (context, cutoff, token) = (db, now, cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
-        return context.PendingRegistrations.Where(p => p.ExpiresAt <= cutoff).ExecuteDeleteAsync(token);
-    }
+    protected override Task<int> PurgeAsync(OtpAuthDbContext db, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.PendingRegistrations.Where(p => p.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
 }

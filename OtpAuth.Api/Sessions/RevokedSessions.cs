@@ -29,7 +29,7 @@ public sealed partial class RevokedSessions(
 
     private int _refilling;
 
-    private TimeSpan Memory => jwt.Value.AccessTokenLifetime + JwtBearerSetup.ClockSkew;
+    private TimeSpan Memory => jwt.Value.AccessTokenLifetime + TokenIssuer.ClockSkew;
 
     /// <summary>Adds sessions already revoked in PostgreSQL to the cache.</summary>
     public async Task RevokeAsync(IEnumerable<Guid> sessionIds)

@@ -1,7 +1,7 @@
 namespace OtpAuth.Api.Sessions;
 
 /// <summary>One signed-in device or browser: it lives while its refresh token is used, up to an absolute limit.</summary>
-public class Session
+public sealed class Session
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
@@ -26,7 +26,7 @@ public class Session
 /// A refresh token, stored only as its SHA-256 (it is 256 random bits, so a plain hash suffices). The current one of
 /// a session has no <see cref="UsedAt"/>; a used one kept until the session ends is how reuse is recognised.
 /// </summary>
-public class RefreshToken
+public sealed class RefreshToken
 {
     public required string Hash { get; init; }
 

@@ -36,15 +36,11 @@ public sealed class SessionStore(
     TimeProvider clock,
     ILoggerFactory loggers)
 {
-    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
-    // method parameters inside a query (dotnet/efcore#38030), nor a query composed across methods.
-    private readonly OtpAuthDbContext db = db;
-
     public const int MaxUserAgentLength = 256;
 
     /// <summary>
     /// A new session for the account and its first refresh token, and the account's last login time: one statement in
-    /// autocommit, one round trip, where a SaveChanges of the three rows took two (the batch, then its commit).
+    /// autocommit, one round trip (a SaveChanges of the three rows would take two: the batch, then its commit).
     /// </summary>
     /// <returns>The session, or null when the account is gone (deleted since it was read).</returns>
     public async Task<IssuedSession?> StartAsync(User user, string? userAgent, CancellationToken cancellationToken)
@@ -59,7 +55,7 @@ public sealed class SessionStore(
         // The refresh token's foreign key is checked at the end of the statement, when its session row is there. The
         // ids are made here, so a retry of the statement (after a lost reply to its commit) inserts nothing twice and
         // the last line finds what the first try wrote.
-        var started = await SqlStatements.QueryAsync<Guid>(db.Database, $"""
+        var started = await db.Database.SqlQuery<Guid>($"""
             WITH account AS (
                 UPDATE users SET last_login_at = {now} WHERE id = {user.Id}
                 RETURNING id),
@@ -72,9 +68,9 @@ public sealed class SessionStore(
                 INSERT INTO refresh_tokens (hash, session_id, created_at)
                 SELECT {Hash(refreshToken)}, id, {now} FROM session
                 RETURNING session_id)
-            SELECT session_id FROM token
+            SELECT session_id AS "Value" FROM token
             UNION ALL SELECT id FROM sessions WHERE id = {sessionId}
-            """, cancellationToken);
+            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
 
         return started.Count == 0
             ? null
@@ -96,8 +92,9 @@ public sealed class SessionStore(
             await using var transaction = await db.Database.BeginTransactionAsync(token);
             var now = clock.GetUtcNow();
             // Claim the token in one statement: of two concurrent refreshes with one token, exactly one gets the row.
-            var claimed = await SqlStatements.QueryAsync<Guid>(db.Database,
-                $"UPDATE refresh_tokens SET used_at = {now} WHERE hash = {hash} AND used_at IS NULL RETURNING session_id", token);
+            var claimed = await db.Database
+                .SqlQuery<Guid>($"UPDATE refresh_tokens SET used_at = {now} WHERE hash = {hash} AND used_at IS NULL RETURNING session_id AS \"Value\"")
+                .ToListAsync(token);
             if (claimed is not [var sessionId])
             {
                 var used = await db.RefreshTokens.AsNoTracking().Where(t => t.Hash == hash).FirstOrDefaultAsync(token);
@@ -111,7 +108,7 @@ public sealed class SessionStore(
                     return new RefreshStep(RefreshOutcome.Refreshed, repeated);
                 }
 
-                if (await RevokeStolenAsync(used.SessionId, now, token) is [var userId])
+                if (await RevokeStolenAsync(used.SessionId, now, token) is { } userId)
                 {
                     await transaction.CommitAsync(token);
                     return new RefreshStep(RefreshOutcome.Reused, null, used.SessionId, userId);
@@ -185,13 +182,11 @@ public sealed class SessionStore(
 
     /// <summary>
     /// Revokes the account's live sessions (<paramref name="only"/> that one, or all but <paramref name="except"/>) and
-    /// deletes their refresh tokens: one statement, one round trip. SQL rather than ExecuteUpdate and ExecuteDelete:
-    /// EF Core's query precompiler fails on setting a nullable column, and its Guid[] parameter for the ids is not in
-    /// the Native AOT build (docs/native-aot.md).
+    /// deletes their refresh tokens: one statement, one round trip.
     /// </summary>
     private async Task<int> RevokeAndAnnounceAsync(Guid userId, Guid? only, Guid? except, string reason, CancellationToken cancellationToken)
     {
-        var ids = await SqlStatements.QueryAsync<Guid>(db.Database, $"""
+        var ids = await db.Database.SqlQuery<Guid>($"""
             WITH ended AS (
                 UPDATE sessions SET revoked_at = {clock.GetUtcNow()}
                 WHERE user_id = {userId} AND revoked_at IS NULL
@@ -199,8 +194,8 @@ public sealed class SessionStore(
                 RETURNING id),
             tokens AS (
                 DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM ended))
-            SELECT id FROM ended
-            """, cancellationToken);
+            SELECT id AS "Value" FROM ended
+            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
         if (ids.Count == 0)
         {
             return 0;
@@ -212,12 +207,15 @@ public sealed class SessionStore(
         return ids.Count;
     }
 
-    /// <summary>Marks a replayed token's session revoked (its refresh tokens stay, so a later reuse is still recognised); returns its user.</summary>
-    private async Task<List<Guid>> RevokeStolenAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks a replayed token's session revoked (its refresh tokens stay, so a later reuse is still recognised); returns
+    /// its user, or null when the session was already revoked.
+    /// </summary>
+    private async Task<Guid?> RevokeStolenAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // SQL, not ExecuteUpdate: EF Core's query precompiler fails on setting a nullable column (docs/native-aot.md).
-        return await SqlStatements.QueryAsync<Guid>(db.Database,
-            $"UPDATE sessions SET revoked_at = {now} WHERE id = {sessionId} AND revoked_at IS NULL RETURNING user_id", cancellationToken);
+        var updated = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now), cancellationToken);
+        return updated == 0 ? null : await db.Sessions.Where(s => s.Id == sessionId).Select(s => s.UserId).SingleAsync(cancellationToken);
     }
 
     private static string NewRefreshToken(Guid sessionId, DateTimeOffset now, out RefreshToken row)

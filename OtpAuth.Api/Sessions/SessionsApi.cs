@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.IdentityModel.JsonWebTokens;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Infrastructure;
-using OtpAuth.Api.Login;
 using OtpAuth.Api.RateLimiting;
 using OtpAuth.Api.Security;
 using OtpAuth.Api.Tokens;

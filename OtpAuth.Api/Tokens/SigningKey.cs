@@ -4,7 +4,7 @@ namespace OtpAuth.Api.Tokens;
 /// One ES256 key of the ring: published from <see cref="CreatedAt"/> until <see cref="UnpublishAt"/>, signing from
 /// <see cref="SignFrom"/> until <see cref="SignUntil"/>. The private key is stored only as Data Protection ciphertext.
 /// </summary>
-public class SigningKey
+public sealed class SigningKey
 {
     public required string Kid { get; init; }
 

@@ -59,7 +59,6 @@ public sealed partial class SigningKeyRing(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
         var jwt = options.Value;
-        var (issuer, token) = (jwt.Issuer, cancellationToken); // locals for EF's query precompiler (docs/native-aot.md)
         // Each key decrypted at most once a pass: the newest usable one is looked for here, then loaded into the snapshot.
         var resolved = new Dictionary<string, LoadedKey?>();
         LoadedKey? Usable(SigningKey row) => resolved.TryGetValue(row.Kid, out var key) ? key : resolved[row.Kid] = Resolve(row);
@@ -67,12 +66,12 @@ public sealed partial class SigningKeyRing(
         await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(token);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RotationLockKey})", token);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RotationLockKey})", cancellationToken);
             var now = clock.GetUtcNow();
             // The newest key this replica can decrypt: one it cannot (another Jwt:KeyRingSecret, a restored database)
             // signs nothing and is never a predecessor, so the schedule goes on with keys of its own.
-            var keys = await db.SigningKeys.Where(k => k.Issuer == issuer).OrderByDescending(k => k.SignUntil).ToListAsync(token);
+            var keys = await db.SigningKeys.Where(k => k.Issuer == jwt.Issuer).OrderByDescending(k => k.SignUntil).ToListAsync(cancellationToken);
             var latest = keys.FirstOrDefault(row => Usable(row) is not null);
             if (latest is null || latest.SignUntil <= now)
             {
@@ -84,12 +83,12 @@ public sealed partial class SigningKeyRing(
                 Add(db, jwt, now, latest.SignUntil);
             }
 
-            await db.SaveChangesAsync(token);
-            await db.SigningKeys.Where(k => k.Issuer == issuer && k.UnpublishAt <= now).ExecuteDeleteAsync(token);
-            await transaction.CommitAsync(token);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.SigningKeys.Where(k => k.Issuer == jwt.Issuer && k.UnpublishAt <= now).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         });
 
-        var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Issuer == issuer).ToListAsync(token);
+        var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Issuer == jwt.Issuer).ToListAsync(cancellationToken);
         _snapshot = new Snapshot(rows.Select(Usable).OfType<LoadedKey>().ToList());
     }
 
@@ -128,7 +127,7 @@ public sealed partial class SigningKeyRing(
             CreatedAt = now,
             SignFrom = signFrom,
             SignUntil = signUntil,
-            UnpublishAt = signUntil + jwt.AccessTokenLifetime + JwtBearerSetup.ClockSkew,
+            UnpublishAt = signUntil + jwt.AccessTokenLifetime + TokenIssuer.ClockSkew,
         };
         db.SigningKeys.Add(key);
         LogKeyAdded(key.Kid, key.SignFrom, key.SignUntil, key.UnpublishAt);

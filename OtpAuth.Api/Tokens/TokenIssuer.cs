@@ -15,6 +15,9 @@ public readonly record struct AccessToken(string Token, TimeSpan ExpiresIn);
 /// </summary>
 public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> options, TimeProvider clock)
 {
+    /// <summary>The clock skew a validator allows on a token's lifetime (the framework's default is 5 minutes).</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     public const string TokenType = "at+jwt";
     public const string SessionClaim = "sid";
 

@@ -12,11 +12,10 @@ internal static class AccountPasswords
     /// <returns>Whether the row was updated.</returns>
     public static async Task<bool> RehashAsync(OtpAuthDbContext db, User user, string previousHash, string newHash, CancellationToken cancellationToken)
     {
-        // Locals, and the context in one: EF Core's query precompiler (docs/native-aot.md) reads no method parameter in a query.
-        var (context, id, previous, replacement, token) = (db, user.Id, previousHash, newHash, cancellationToken);
-        var updated = await context.Users
-            .Where(u => u.Id == id && u.PasswordHash == previous)
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.PasswordHash, replacement), token);
+        var id = user.Id;
+        var updated = await db.Users
+            .Where(u => u.Id == id && u.PasswordHash == previousHash)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.PasswordHash, newHash), cancellationToken);
         if (updated == 1)
         {
             // Keep the tracked copy in step with the row, without a pending change that a later SaveChanges would write.

@@ -6,10 +6,6 @@ using OtpAuth.Api.Tokens;
 
 namespace OtpAuth.Api.Users;
 
-/// <remarks>
-/// The entity classes are not sealed: the code EF Core's query precompiler generates for the Native AOT build casts an
-/// entity to one of EF's interfaces, which C# refuses to compile for a sealed class (docs/native-aot.md).
-/// </remarks>
 public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>The longest address RFC 5321 lets through (a path of 256 octets less the angle brackets).</summary>

@@ -1,7 +1,7 @@
 namespace OtpAuth.Api.Users;
 
 /// <summary>An account. The email is stored normalized (see <see cref="Auth.EmailAddress"/>), so it is also the lookup key.</summary>
-public class User
+public sealed class User
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 

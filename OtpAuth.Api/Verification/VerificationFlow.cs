@@ -10,7 +10,7 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Verification;
 
 /// <summary>
-/// Verify (DESIGN.md §3–4): the code of one pending registration creates the account with that registration's password
+/// Verify: the code of one pending registration creates the account with that registration's password
 /// and voids every other pending registration of the address. Wrong codes count against the address's budgets in Redis
 /// (per client network and in all) and against the registration's lifetime budget in PostgreSQL, after which the
 /// registration is void; a registration id nobody issued costs the same work and gets the same answer.
@@ -25,10 +25,6 @@ public sealed partial class VerificationFlow(
     ILogger<VerificationFlow> logger,
     ILoggerFactory loggers)
 {
-    // A field, and locals in the queries: EF Core's query precompiler (docs/native-aot.md) reads neither constructor nor
-    // method parameters inside a query (dotnet/efcore#38030).
-    private readonly OtpAuthDbContext db = db;
-
     public async Task<AuthResult> VerifyAsync(
         string email, string code, Guid registrationId, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
@@ -54,8 +50,8 @@ public sealed partial class VerificationFlow(
 
     /// <summary>
     /// The account, from the registration the code was issued for, if it is still live, and every other registration of
-    /// the address void. One statement, one round trip: where an EF transaction took six (begin, read, savepoint,
-    /// insert, release, delete, commit), and verify's share of PostgreSQL's CPU was larger than the Api's own.
+    /// the address void. One statement, one round trip, where an EF transaction would take several (begin, read,
+    /// insert, delete, commit), each also work for PostgreSQL.
     /// </summary>
     private async Task<AuthResult> CreateAccountAsync(CodeSubject subject, CancellationToken cancellationToken)
     {
@@ -64,7 +60,7 @@ public sealed partial class VerificationFlow(
         // A concurrent verify of another registration of the address that inserted first makes ON CONFLICT insert
         // nothing, and then nothing is deleted either; the data-modifying parts all see the statement's one snapshot.
         // The last line finds the account a retry of the statement (after a lost reply to a commit) would not insert.
-        var created = await SqlStatements.QueryAsync<Guid>(db.Database, $"""
+        var created = await db.Database.SqlQuery<Guid>($"""
             WITH registration AS (
                 SELECT password_hash, language FROM pending_registrations
                 WHERE id = {subject.Id} AND email = {subject.Email} AND expires_at > {now}),
@@ -77,7 +73,7 @@ public sealed partial class VerificationFlow(
                 DELETE FROM pending_registrations WHERE email = {subject.Email} AND EXISTS (SELECT 1 FROM account))
             SELECT id AS "Value" FROM account
             UNION ALL SELECT id FROM users WHERE id = {userId}
-            """, cancellationToken);
+            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
 
         if (created.Count == 0)
         {
@@ -94,13 +90,12 @@ public sealed partial class VerificationFlow(
     private async Task CountFailureAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
         // One statement whether or not the registration exists, so an id nobody issued costs the same.
-        var failed = await SqlStatements.QueryAsync<int>(db.Database,
-            $"UPDATE pending_registrations SET failed_attempts = failed_attempts + 1 WHERE id = {subject.Id} AND email = {subject.Email} RETURNING failed_attempts", cancellationToken);
+        var failed = await db.Database
+            .SqlQuery<int>($"UPDATE pending_registrations SET failed_attempts = failed_attempts + 1 WHERE id = {subject.Id} AND email = {subject.Email} RETURNING failed_attempts AS \"Value\"")
+            .ToListAsync(cancellationToken);
         if (failed is [var attempts] && attempts >= options.Value.MaxFailuresPerRegistration)
         {
-            var registrationId = subject.Id;
-            var token = cancellationToken;
-            await db.PendingRegistrations.Where(p => p.Id == registrationId).ExecuteDeleteAsync(token);
+            await db.PendingRegistrations.Where(p => p.Id == subject.Id).ExecuteDeleteAsync(cancellationToken);
             await otp.RevokeCodeAsync(subject);
             SecurityEvents.RegistrationVoided(SecurityEvents.Logger(loggers), subject.Id, ids.AddressKey(subject.Email), attempts, client[0].Key);
         }

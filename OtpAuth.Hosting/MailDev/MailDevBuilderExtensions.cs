@@ -17,8 +17,8 @@ public static class MailDevBuilderExtensions
     /// Adds maildev run by <paramref name="node"/>, installed with <paramref name="npm"/> on first start. SMTP and the
     /// web inbox listen on loopback, on <paramref name="smtpPort"/> and <paramref name="httpPort"/> (random when null).
     /// SMTP is not behind DCP's proxy, as PostgreSQL and Redis are not (<see cref="LocalPorts"/>): with maildev stopped
-    /// the proxy accepted the Api's connection and left it waiting for a greeting until its SMTP timeout, so a
-    /// register answered 503 only after that timeout instead of at once.
+    /// the proxy would accept the Api's connection and leave it waiting for a greeting until its SMTP timeout, where a
+    /// refused connection lets a register answer 503 at once.
     /// </summary>
     public static IResourceBuilder<MailDevResource> AddMailDev(
         this IDistributedApplicationBuilder builder, string name, string node, string npm, int? smtpPort = null, int? httpPort = null)

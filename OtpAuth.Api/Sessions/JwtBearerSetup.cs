@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using OtpAuth.Api.Sessions;
+using OtpAuth.Api.Tokens;
 
-namespace OtpAuth.Api.Tokens;
+namespace OtpAuth.Api.Sessions;
 
 /// <summary>
 /// Validates bearer tokens exactly as <see cref="TokenIssuer"/> makes them: ES256 only (so "none", HS256 and RS256 are
@@ -15,8 +15,6 @@ namespace OtpAuth.Api.Tokens;
 /// </summary>
 internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, SigningKeyRing keys) : IConfigureNamedOptions<JwtBearerOptions>
 {
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
-
     public void Configure(string? name, JwtBearerOptions options)
     {
         if (name != JwtBearerDefaults.AuthenticationScheme)
@@ -39,7 +37,7 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, SigningKey
             ValidateIssuerSigningKey = true,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
-            ClockSkew = ClockSkew,
+            ClockSkew = TokenIssuer.ClockSkew,
             NameClaimType = "email",
         };
         options.Events = new JwtBearerEvents

@@ -1,0 +1,15 @@
+using OtpAuth.Api.Infrastructure;
+
+namespace OtpAuth.Api.Login;
+
+public static class LoginExtensions
+{
+    /// <summary>Sign-in with a password, and its throttle per address and client.</summary>
+    public static IHostApplicationBuilder AddLogin(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<LoginOptions>(LoginOptions.SectionName);
+        builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddScoped<LoginFlow>();
+        return builder;
+    }
+}
