@@ -20,6 +20,7 @@ internal static class StrengthCost
         "p4ssw0rd!2024",
         "n8#Kq2vL!x7Rt0$w@Z5m|G1b(Y9e%J4f&U6s", // 36 random characters, many stand-ins
         "violet tractor lagoon and a longer tail1", // 40 characters
+        "n8#Kq2vL!x7Rt0$w@Z5m|G1b(Y9e%J4f&U6sQ3hD8pW2cE7k", // 48 random characters: the longest the policy estimates
     ];
 
     public static void Run()
