@@ -62,7 +62,7 @@ internal sealed class OtpAuthTarget(Uri api) : LoadTarget("OtpAuth", api)
         StatusOfAsync(Http.PostAsJsonAsync("/auth/login", new { email, password }));
 }
 
-/// <summary>../shared/peers/better-auth: Better Auth with its emailOTP plugin (its README lists these paths).</summary>
+/// <summary>OtpAuth.Benchmarks/Load/BetterAuth: Better Auth with its emailOTP plugin (its README lists these paths).</summary>
 internal sealed class BetterAuthTarget(Uri server) : LoadTarget("Better Auth", server)
 {
     public override async Task<(HttpStatusCode, string?)> RegisterAsync(string email, string password) =>

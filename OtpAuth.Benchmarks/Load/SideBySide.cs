@@ -10,11 +10,11 @@ using OtpAuth.Tests.Infrastructure;
 namespace OtpAuth.Benchmarks.Load;
 
 /// <summary>
-/// OtpAuth and the Better Auth peer (../shared/peers/better-auth) under the same load, in turn workload by workload, on the same
+/// OtpAuth and the Better Auth peer (OtpAuth.Benchmarks/Load/BetterAuth) under the same load, in turn workload by workload, on the same
 /// PostgreSQL server and Redis (those the AppHost starts), the same SMTP sink (<see cref="SmtpSink"/>), the same bcrypt
 /// cost, rate limits off for both. Prints each workload's throughput, p50/p99 per step, statuses, peak RSS, and the
 /// ratios. Run: <c>dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds] [workloads]</c>
-/// after <c>../shared/peers/better-auth/run.sh install</c>; without the peer installed only OtpAuth is measured.
+/// after <c>OtpAuth.Benchmarks/Load/BetterAuth/run.sh install</c>; without the peer installed only OtpAuth is measured.
 /// <c>workloads</c> is a comma-separated subset of funnel,login,verify (all by default), and <c>LOAD_API_ENV</c>
 /// ("Name=value;Name=value") sets extra environment for OtpAuth's Api: together they make an A/B try of one setting a
 /// two-minute run instead of a six-minute one (<c>LOAD_SKIP_PEER=1</c> leaves the peer out). Each system first runs
@@ -80,7 +80,7 @@ internal static class SideBySide
             }
             else if (peerDirectory is null || !Directory.Exists(Path.Combine(peerDirectory, "node_modules")))
             {
-                Console.WriteLine("The peer is not installed (../shared/peers/better-auth/run.sh install): measuring OtpAuth only.");
+                Console.WriteLine("The peer is not installed (OtpAuth.Benchmarks/Load/BetterAuth/run.sh install): measuring OtpAuth only.");
             }
             else
             {
@@ -319,7 +319,7 @@ internal static class SideBySide
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            var peer = Path.Combine(directory.FullName, "shared", "peers", "better-auth");
+            var peer = Path.Combine(directory.FullName, "OtpAuth.Benchmarks", "Load", "BetterAuth");
             if (Directory.Exists(peer))
             {
                 return peer;
