@@ -3,7 +3,7 @@ using System.Text;
 namespace OtpAuth.Api.Passwords;
 
 /// <summary>
-/// What a password must look like (DESIGN.md §3): NFC-normalized, 8 (or <c>Password:MinLength</c>) to 128 characters counted as Unicode code points,
+/// What a password must look like (docs/api.md, "Input rules"): NFC-normalized, 8 (or <c>Password:MinLength</c>) to 128 characters counted as Unicode code points,
 /// so "é" typed precomposed or as e + combining accent is the same password of the same length.
 /// </summary>
 public static class PasswordRules

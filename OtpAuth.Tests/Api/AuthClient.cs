@@ -149,7 +149,7 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
             Assert.Equal(detail, actualDetail);
         }
 
-        // Every JSON name of the API is snake_case (DESIGN.md §3), the framework's trace id extension included.
+        // Every JSON name of the API is snake_case (docs/api.md), the framework's trace id extension included.
         Assert.False(problem.TryGetProperty("traceId", out _), "the trace id is named trace_id, not traceId");
         return problem;
     }

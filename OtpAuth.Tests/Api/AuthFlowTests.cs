@@ -7,7 +7,7 @@ using OtpAuth.Tests.Infrastructure;
 
 namespace OtpAuth.Tests.Api;
 
-/// <summary>The contract of DESIGN.md §3, row by row, through the running Api with real PostgreSQL, Redis and SMTP.</summary>
+/// <summary>The contract of docs/api.md, row by row, through the running Api with real PostgreSQL, Redis and SMTP.</summary>
 public sealed class AuthFlowTests(OtpAuthSystem system) : IDisposable
 {
     private readonly AuthClient _client = new(system);

@@ -4,7 +4,7 @@ using OtpAuth.Tests.Infrastructure;
 namespace OtpAuth.Tests.Api;
 
 /// <summary>
-/// The one-time code rules of DESIGN.md §4 that hold whatever the timings, run against the Api on Redis ("api") and
+/// The one-time code rules (docs/architecture.md, "One-time codes") that hold whatever the timings, run against the Api on Redis ("api") and
 /// on Garnet ("api-garnet"), since the Lua scripts must behave the same on both.
 /// </summary>
 public sealed class CodeRulesTests(OtpAuthSystem system)

@@ -3,7 +3,7 @@ using OtpAuth.Tests.Infrastructure;
 
 namespace OtpAuth.Tests.Api;
 
-/// <summary>Input rules of DESIGN.md §3: one account per address whatever its case, spacing or Unicode form; every password character counts.</summary>
+/// <summary>Input rules (docs/api.md, "Input rules"): one account per address whatever its case, spacing or Unicode form; every password character counts.</summary>
 public sealed class NormalizationTests(OtpAuthSystem system) : IDisposable
 {
     private readonly AuthClient _client = new(system);

@@ -9,7 +9,7 @@ using AspireRedis = Aspire.Hosting.ApplicationModel.RedisResource;
 namespace OtpAuth.Tests.Hosting;
 
 /// <summary>
-/// Which runtime the AppHost's own model gives PostgreSQL, Redis and the mail server (DESIGN.md §2), read from the model
+/// Which runtime the AppHost's own model gives PostgreSQL, Redis and the mail server (docs/architecture.md, "Resources and runtimes"), read from the model
 /// it builds; nothing is started here (no container engine exists on these machines to start the container path).
 /// </summary>
 public sealed class RuntimeChoiceTests : IDisposable

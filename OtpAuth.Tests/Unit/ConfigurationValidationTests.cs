@@ -9,7 +9,7 @@ using OtpAuth.Api.Passwords;
 
 namespace OtpAuth.Tests.Unit;
 
-/// <summary>A bad or missing setting stops the Api at start with a message that names the key (DESIGN.md §5).</summary>
+/// <summary>A bad or missing setting stops the Api at start with a message that names the key (docs/architecture.md, "Configuration validated at start").</summary>
 public sealed class ConfigurationValidationTests
 {
     private static readonly Dictionary<string, string?> ValidSettings = new()
