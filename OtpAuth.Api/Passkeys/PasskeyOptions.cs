@@ -14,13 +14,28 @@ public sealed class PasskeyOptions
     public string RpName { get; set; } = "OtpAuth";
 
     /// <summary>
-    /// The origins (scheme, host, port) of the pages that may use the passkeys: the Web's public URL. The default is the
-    /// Web under the AppHost; with another <see cref="RpId"/> it no longer validates, so a deployment must name its own.
+    /// The origins (scheme, host, port) of the pages that may use the passkeys: the Web's public URL. Unset with the
+    /// default <see cref="RpId"/>, the Web's usual local address (<see cref="LocalWeb"/>); with another RP id a
+    /// deployment must name its own.
     /// </summary>
-    public string[] Origins { get; set; } = ["http://localhost:5500"];
+    public string[] Origins { get; set; } = [];
+
+    public const string LocalWeb = "http://localhost:5500";
 
     /// <summary>How long a registration's or a sign-in's challenge waits for its answer.</summary>
     public int ChallengeSeconds { get; set; } = 300;
+}
+
+/// <summary>Configuration appends to an array's initial items, so the local default is given only when nothing is configured.</summary>
+internal sealed class PasskeyOptionsDefaults : IPostConfigureOptions<PasskeyOptions>
+{
+    public void PostConfigure(string? name, PasskeyOptions options)
+    {
+        if (options.Origins.Length == 0 && options.RpId == "localhost")
+        {
+            options.Origins = [PasskeyOptions.LocalWeb];
+        }
+    }
 }
 
 /// <summary>An RP id that is a host name, and origins whose host is it or under it (what browsers enforce).</summary>

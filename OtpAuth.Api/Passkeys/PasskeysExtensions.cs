@@ -11,6 +11,7 @@ public static class PasskeysExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<PasskeyOptions>(PasskeyOptions.SectionName).Services
+            .AddSingleton<IPostConfigureOptions<PasskeyOptions>, PasskeyOptionsDefaults>()
             .AddSingleton<IValidateOptions<PasskeyOptions>, PasskeyOptionsValidator>();
         services.AddSingleton<IFido2>(provider =>
         {
