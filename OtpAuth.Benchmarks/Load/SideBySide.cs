@@ -329,9 +329,15 @@ internal static class SideBySide
         return null;
     }
 
-    /// <summary>The pid of the process whose command line names <paramref name="name"/> (the Api DCP started).</summary>
-    private static int FindProcess(string name) =>
-        Directory.EnumerateDirectories("/proc")
+    /// <summary>
+    /// The pid of the process whose command line names <paramref name="name"/> built in this checkout (the Api DCP
+    /// started): another checkout's Api on the same machine (a test run beside the benchmark) is not the one measured.
+    /// </summary>
+    private static int FindProcess(string name)
+    {
+        var root = Path.GetDirectoryName(FindPeer()!.TrimEnd('/'))!; // …/OtpAuth.Benchmarks/Load
+        root = Path.GetFullPath(Path.Combine(root, "..", "..")) + "/";
+        return Directory.EnumerateDirectories("/proc")
             .Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0))
             .Where(p => p.Pid > 0)
             .FirstOrDefault(p =>
@@ -339,14 +345,15 @@ internal static class SideBySide
                 try
                 {
                     var command = File.ReadAllText(Path.Combine(p.Dir, "cmdline")).Replace('\0', ' ');
-                    return command.Contains(name + ".dll", StringComparison.Ordinal) || command.Contains("/" + name + " ", StringComparison.Ordinal)
-                        || command.EndsWith("/" + name + " ", StringComparison.Ordinal);
+                    return (command.StartsWith(root, StringComparison.Ordinal) || command.Contains(" " + root, StringComparison.Ordinal))
+                        && (command.Contains(name + ".dll", StringComparison.Ordinal) || command.Contains("/" + name + " ", StringComparison.Ordinal));
                 }
                 catch (IOException)
                 {
                     return false;
                 }
             }).Pid;
+    }
 
 
     private static int FreePort()
