@@ -21,6 +21,8 @@ namespace OtpAuth.Benchmarks.Load;
 /// the funnel unmeasured for <c>LOAD_WARMUP_SECONDS</c> (60); 0 measures a cold start. <c>LOAD_VERIFY_CODES</c> (40 per
 /// client) sets how many registrations the verify workload verifies: at cost 4 the default is over in under 2 s, which
 /// a GC or a scheduler hiccup can move by a third; 160 per client gives a window as long as the others'.
+/// From cost 10 up, OtpAuth's login workload is framed by <see cref="HashingBound"/>: what the Api's hashing threads
+/// alone get through on this host, right before and right after, printed beside the logins/s.
 /// </summary>
 internal static class SideBySide
 {
@@ -115,15 +117,52 @@ internal static class SideBySide
         }
 
         var results = new List<LoadResult>();
+        var bound = new List<double>();
         foreach (var workload in Workloads.Where(workloads.Contains))
         {
             foreach (var (target, server) in systems)
             {
+                // OtpAuth's logins against what its hashing threads alone get through, measured right before and after,
+                // at the costs where the hash is the bound (from 10 up; at 4 the service's own work shows instead).
+                var measureBound = workload is "login" && target is OtpAuthTarget && cost >= 10;
+                if (measureBound)
+                {
+                    bound.Add(await MeasureBoundAsync(cost, concurrency, seconds));
+                }
+
                 results.Add(await RunWorkloadAsync(runner, workload, target, concurrency, server));
+                if (measureBound)
+                {
+                    bound.Add(await MeasureBoundAsync(cost, concurrency, seconds));
+                }
             }
         }
 
         Print(results, cost, concurrency, seconds, warmUp);
+        PrintBound(results, bound, cost, concurrency);
+    }
+
+    private static async Task<double> MeasureBoundAsync(int cost, int concurrency, int seconds)
+    {
+        var duration = TimeSpan.FromSeconds(Math.Min(seconds, 10));
+        Console.WriteLine($"login bound: the Api's hashing gate alone in this process ({HashingBound.Describe(HashingBound.GateOptions(cost))}), {duration.TotalSeconds:0} s…");
+        return await HashingBound.HashesPerSecondAsync(cost, concurrency, duration);
+    }
+
+    private static void PrintBound(List<LoadResult> results, List<double> bound, int cost, int concurrency)
+    {
+        if (bound.Count != 2 || results.FirstOrDefault(r => r.Workload == "login" && r.Target == "OtpAuth") is not { } login)
+        {
+            return;
+        }
+
+        var mean = bound.Average();
+        Console.WriteLine();
+        Console.WriteLine($"## OtpAuth's logins against the hashing bound (bcrypt cost {cost}, {HashingBound.Describe(HashingBound.GateOptions(cost))}, {concurrency} callers)");
+        Console.WriteLine();
+        Console.WriteLine("| hashing threads alone, before / after (verifications/s) | OtpAuth logins/s | logins / mean bound |");
+        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine($"| {bound[0]:0.0} / {bound[1]:0.0} | {login.PerSecond:0.0} | {login.PerSecond / mean:P1} |");
     }
 
     /// <summary>
