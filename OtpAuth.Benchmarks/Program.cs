@@ -2,6 +2,7 @@
 // Speed is measured here, never in tests. Every request goes to loopback; every loop is bounded.
 //
 //   dotnet run -c Release --project OtpAuth.Benchmarks -- [all|latency|bcrypt|strength|enumeration|flood]   (FLOOD_API_ENV: extra Api settings)
+//   dotnet run -c Release --project OtpAuth.Benchmarks -- conceal   (a system of its own, with Auth:ConcealExistingAccounts on)
 //   dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds]   (side by side with the peer)
 using OtpAuth.Benchmarks;
 using OtpAuth.Tests.Infrastructure;
@@ -44,6 +45,12 @@ foreach (var endpoint in new[] { "Register", "VerifyOtp", "ResendOtp", "Login", 
 api.WithEnvironment("RateLimits__MailsPerMinute", "1000000")
     .WithEnvironment("Login__FreeFailures", "100")
     .WithEnvironment("Login__MaxConsecutiveFailures", "100");
+if (which is "conceal")
+{
+    // Not part of "all": the setting changes what every other mode measures.
+    ConcealTiming.Configure(api);
+}
+
 ApiEnvironment.Apply(api, "FLOOD_API_ENV"); // e.g. FLOOD_API_ENV="Password__HashQueueLimit=8" to try a gate setting
 await using var app = await appHost.BuildAsync();
 await AppStartup.StartHealthyAsync(app, TimeSpan.FromMinutes(4));
@@ -62,6 +69,11 @@ if (which is "all" or "enumeration")
 if (which is "all" or "flood")
 {
     await LoginFlood.RunAsync(system);
+}
+
+if (which is "conceal")
+{
+    await ConcealTiming.RunAsync(system);
 }
 
 await app.StopAsync();

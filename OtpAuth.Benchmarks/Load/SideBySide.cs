@@ -21,6 +21,8 @@ namespace OtpAuth.Benchmarks.Load;
 /// the funnel unmeasured for <c>LOAD_WARMUP_SECONDS</c> (60); 0 measures a cold start. <c>LOAD_VERIFY_CODES</c> (40 per
 /// client) sets how many registrations the verify workload verifies: at cost 4 the default is over in under 2 s, which
 /// a GC or a scheduler hiccup can move by a third; 160 per client gives a window as long as the others'.
+/// From cost 10 up, OtpAuth's login workload is framed by <see cref="HashingBound"/>: what the Api's hashing threads
+/// alone get through on this host, right before and right after, printed beside the logins/s.
 /// </summary>
 internal static class SideBySide
 {
@@ -115,15 +117,55 @@ internal static class SideBySide
         }
 
         var results = new List<LoadResult>();
+        var bound = new List<(double PerSecond, double CpuMs)>();
         foreach (var workload in Workloads.Where(workloads.Contains))
         {
             foreach (var (target, server) in systems)
             {
+                // OtpAuth's logins against what its hashing threads alone get through, measured right before and after,
+                // at the costs where the hash is the bound (from 10 up; at 4 the service's own work shows instead).
+                var measureBound = workload is "login" && target is OtpAuthTarget && cost >= 10;
+                if (measureBound)
+                {
+                    bound.Add(await MeasureBoundAsync(cost, concurrency, seconds));
+                }
+
                 results.Add(await RunWorkloadAsync(runner, workload, target, concurrency, server));
+                if (measureBound)
+                {
+                    bound.Add(await MeasureBoundAsync(cost, concurrency, seconds));
+                }
             }
         }
 
         Print(results, cost, concurrency, seconds, warmUp);
+        PrintBound(results, bound, cost, concurrency);
+    }
+
+    private static async Task<(double PerSecond, double CpuMs)> MeasureBoundAsync(int cost, int concurrency, int seconds)
+    {
+        var duration = TimeSpan.FromSeconds(Math.Min(seconds, 10));
+        Console.WriteLine($"login bound: the Api's hashing gate alone in this process ({HashingBound.Describe(HashingBound.GateOptions(cost))}), {duration.TotalSeconds:0} s…");
+        return await HashingBound.HashesPerSecondAsync(cost, concurrency, duration);
+    }
+
+    private static void PrintBound(List<LoadResult> results, List<(double PerSecond, double CpuMs)> bound, int cost, int concurrency)
+    {
+        if (bound.Count != 2 || results.FirstOrDefault(r => r.Workload == "login" && r.Target == "OtpAuth") is not { } login)
+        {
+            return;
+        }
+
+        var mean = bound.Average(b => b.PerSecond);
+        var cpu = bound.Average(b => b.CpuMs);
+        Console.WriteLine();
+        Console.WriteLine($"## OtpAuth's logins against the hashing bound (bcrypt cost {cost}, {HashingBound.Describe(HashingBound.GateOptions(cost))}, {concurrency} callers)");
+        Console.WriteLine();
+        // Per second is the target's measure; CPU per unit is the same comparison when a neighbour takes part of the
+        // cores, which moves the rates of the three windows apart but not the work each login or hash costs.
+        Console.WriteLine("| hashing threads alone, before / after: verifications/s (CPU ms each) | OtpAuth logins/s (Api CPU ms each) | logins / mean bound, per second | by CPU |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| {bound[0].PerSecond:0.0} ({bound[0].CpuMs:0.0}) / {bound[1].PerSecond:0.0} ({bound[1].CpuMs:0.0}) | {login.PerSecond:0.0} ({login.ServerCpuMsPerUnit:0.0}) | {login.PerSecond / mean:P1} | {cpu / login.ServerCpuMsPerUnit:P1} |");
     }
 
     /// <summary>
@@ -329,9 +371,15 @@ internal static class SideBySide
         return null;
     }
 
-    /// <summary>The pid of the process whose command line names <paramref name="name"/> (the Api DCP started).</summary>
-    private static int FindProcess(string name) =>
-        Directory.EnumerateDirectories("/proc")
+    /// <summary>
+    /// The pid of the process whose command line names <paramref name="name"/> built in this checkout (the Api DCP
+    /// started): another checkout's Api on the same machine (a test run beside the benchmark) is not the one measured.
+    /// </summary>
+    private static int FindProcess(string name)
+    {
+        var root = Path.GetDirectoryName(FindPeer()!.TrimEnd('/'))!; // …/OtpAuth.Benchmarks/Load
+        root = Path.GetFullPath(Path.Combine(root, "..", "..")) + "/";
+        return Directory.EnumerateDirectories("/proc")
             .Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0))
             .Where(p => p.Pid > 0)
             .FirstOrDefault(p =>
@@ -339,14 +387,15 @@ internal static class SideBySide
                 try
                 {
                     var command = File.ReadAllText(Path.Combine(p.Dir, "cmdline")).Replace('\0', ' ');
-                    return command.Contains(name + ".dll", StringComparison.Ordinal) || command.Contains("/" + name + " ", StringComparison.Ordinal)
-                        || command.EndsWith("/" + name + " ", StringComparison.Ordinal);
+                    return (command.StartsWith(root, StringComparison.Ordinal) || command.Contains(" " + root, StringComparison.Ordinal))
+                        && (command.Contains(name + ".dll", StringComparison.Ordinal) || command.Contains("/" + name + " ", StringComparison.Ordinal));
                 }
                 catch (IOException)
                 {
                     return false;
                 }
             }).Pid;
+    }
 
 
     private static int FreePort()
