@@ -17,6 +17,13 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
     public ILocator Account => page.Locator("#screen-account");
     public ILocator Forgot => page.Locator("#screen-forgot");
     public ILocator Reset => page.Locator("#screen-reset");
+    public ILocator EmailCode => page.Locator("#screen-email-code");
+    public ILocator ChangeEmail => page.Locator("#screen-change-email");
+    public ILocator ConfirmEmail => page.Locator("#screen-confirm-email");
+    public ILocator Delete => page.Locator("#screen-delete");
+    public ILocator Reauth => page.Locator("#screen-reauth");
+    public ILocator Revert => page.Locator("#screen-revert");
+    public ILocator Reverted => page.Locator("#screen-reverted");
 
     public ILocator CodeMessage => page.Locator("#code-message");
     public ILocator ResendButton => Code.GetByRole(AriaRole.Button, new() { Name = "Resend code" });
@@ -32,6 +39,21 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
 
     public ILocator ResetDigit(int position, int length) =>
         Reset.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    /// <summary>A digit box of the code on <paramref name="screen"/>.</summary>
+    public static ILocator Box(ILocator screen, int position, int length) =>
+        screen.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    /// <summary>Types a code into the boxes of <paramref name="screen"/> from the first, as a person does.</summary>
+    public async Task TypeCodeAsync(ILocator screen, string code)
+    {
+        await Box(screen, 1, code.Length).FocusAsync();
+        await page.Keyboard.TypeAsync(code);
+    }
+
+    /// <summary>From the register screen to the sign-in screen.</summary>
+    public Task GoToSignInAsync() =>
+        Register.GetByRole(AriaRole.Button, new() { Name = "Already verified? Sign in" }).ClickAsync();
 
     /// <summary>Opens the page on the sign-in screen and signs in.</summary>
     public async Task SignInAsync(string email, string password = Password)
