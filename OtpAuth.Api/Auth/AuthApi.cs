@@ -1,10 +1,13 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OtpAuth.Api.Account;
+using OtpAuth.Api.EmailChange;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Login;
 using OtpAuth.Api.Recovery;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Sessions;
+using OtpAuth.Api.SignIn;
 using OtpAuth.Api.Verification;
 
 namespace OtpAuth.Api.Auth;
@@ -17,18 +20,25 @@ public interface IAddressedRequest
 
 /// <summary>
 /// The <c>/auth</c> endpoints (docs/api.md), each flow in its own folder beside its endpoints (Registration,
-/// Verification, Login, Sessions, Recovery), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
+/// Verification, Login, SignIn, Sessions, Recovery, EmailChange, Account), and the answers they share. JSON names are snake_case (see ApplicationServiceExtensions);
 /// request fields are nullable so that a missing field is a validation error naming it, not an unreadable body.
 /// </summary>
 public static class AuthApi
 {
-    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/auth").WithTags("Auth")
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/auth").WithTags("Auth")
             .MapRegistrationApi()
             .MapVerificationApi()
             .MapLoginApi()
             .MapSessionsApi()
-            .MapRecoveryApi();
+            .MapRecoveryApi()
+            .MapEmailChangeApi()
+            .MapAccountApi();
+        return app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.EmailCodeSignIn
+            ? group.MapSignInCodeApi()
+            : group;
+    }
 
     public static ProblemHttpResult Problem(int status, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status);
@@ -57,15 +67,22 @@ public static class AuthApi
     }
 
     /// <summary>A registration id as the register answer gave it, or null with a message naming the field.</summary>
-    public static Guid? ParseRegistrationId(string? value, out string? error)
+    public static Guid? ParseRegistrationId(string? value, out string? error) =>
+        ParseFlowId(value, "registration_id", "the register answer", "registration", out error);
+
+    /// <summary>
+    /// The id of a flow (<paramref name="field"/>) as <paramref name="answer"/> gave it, or null with a message naming the
+    /// field: a code completes only the flow it was mailed for.
+    /// </summary>
+    public static Guid? ParseFlowId(string? value, string field, string answer, string flow, out string? error)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            error = "registration_id is required: the id the register answer gave (a code verifies only its own registration).";
+            error = $"{field} is required: the id {answer} gave (a code completes only its own {flow}).";
             return null;
         }
 
-        error = Guid.TryParseExact(value.Trim(), "D", out var id) ? null : "registration_id must be the id the register answer gave.";
+        error = Guid.TryParseExact(value.Trim(), "D", out var id) ? null : $"{field} must be the id {answer} gave.";
         return error is null ? id : null;
     }
 

@@ -15,14 +15,18 @@ public enum AuthStatus
 
     /// <summary>The service cannot take the request now (mail budget spent); <see cref="AuthResult.RetryAfter"/> says when to retry.</summary>
     Busy,
+
+    /// <summary>The address belongs to another account (or is reserved for one that moved away from it).</summary>
+    AddressTaken,
 }
 
 /// <summary>
 /// What a flow came to; <see cref="RetryAfter"/> is set for <see cref="AuthStatus.RateLimited"/> and
-/// <see cref="AuthStatus.Busy"/>, <see cref="CodeLength"/> for a flow that (may have) mailed a code: how long that code is.
+/// <see cref="AuthStatus.Busy"/>, <see cref="CodeLength"/> for a flow that (may have) mailed a code: how long that code is,
+/// and <see cref="FlowId"/> the id the client names that code's flow by (a sign-in, an address change).
 /// </summary>
 public readonly record struct AuthResult(
-    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null, int CodeLength = 0)
+    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null, int CodeLength = 0, Guid? FlowId = null)
 {
     public static AuthResult Ok(User? user = null, IssuedSession? session = null) => new(AuthStatus.Success, User: user, Session: session);
 

@@ -16,6 +16,7 @@ public static class EmailExtensions
             .AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>()
             .AddHostedService<SmtpSecurityWarning>();
         services.AddSingleton<IOtpEmailSender, SmtpEmailSender>();
+        services.AddSingleton<AccountNotices>();
         return builder;
     }
 }

@@ -23,20 +23,32 @@ public static class MailComposer
         var culture = MailLanguage.Culture(mail.Language);
         string T(string name) => Text.GetString(name, culture) ?? throw new InvalidOperationException($"Mail text {name} is missing.");
 
+        var validity = string.Format(culture, T("CodeValidity"), Duration(mail.Lifetime, T));
         var (subject, intro, lines) = mail.Kind switch
         {
-            MailKind.RegistrationCode => (T("CodeSubject"), T("CodeIntro"), new[] { string.Format(culture, T("CodeValidity"), Duration(mail.Lifetime, T)), T("CodeIgnore") }),
-            MailKind.PasswordResetCode => (T("ResetSubject"), T("ResetIntro"), new[] { string.Format(culture, T("CodeValidity"), Duration(mail.Lifetime, T)), T("ResetIgnore") }),
+            MailKind.RegistrationCode => (T("CodeSubject"), T("CodeIntro"), new[] { validity, T("CodeIgnore") }),
+            MailKind.PasswordResetCode => (T("ResetSubject"), T("ResetIntro"), new[] { validity, T("ResetIgnore") }),
             MailKind.AccountExists => (T("ExistsSubject"), T("ExistsBody"), new[] { T("ExistsHint") }),
             MailKind.PasswordChanged => (T("ChangedSubject"), T("ChangedBody"), new[] { T("ChangedHint") }),
+            MailKind.SignInCode => (T("SignInSubject"), T("SignInIntro"), new[] { validity, T("SignInIgnore") }),
+            MailKind.EmailChangeCode => (T("EmailChangeSubject"), T("EmailChangeIntro"), new[] { validity, T("EmailChangeIgnore") }),
+            MailKind.EmailChanged => (T("EmailChangedSubject"), string.Format(culture, T("EmailChangedIntro"), mail.NewAddress), new[] { validity, T("EmailChangedHint") }),
+            MailKind.AddressInUse => (T("InUseSubject"), T("InUseBody"), new[] { T("InUseHint") }),
+            MailKind.AccountDeletionCode => (T("DeletionSubject"), T("DeletionIntro"), new[] { validity, T("DeletionIgnore") }),
+            MailKind.AccountDeleted => (T("DeletedSubject"), T("DeletedBody"), new[] { T("DeletedHint") }),
             _ => throw new ArgumentOutOfRangeException(nameof(mail)),
         };
-        if (mail.Kind is MailKind.RegistrationCode or MailKind.PasswordResetCode && string.IsNullOrEmpty(mail.Code))
+        if (OutgoingMail.CarriesCode(mail.Kind) && string.IsNullOrEmpty(mail.Code))
         {
             throw new ArgumentException("A code mail needs its code.", nameof(mail));
         }
 
-        var code = mail.Kind is MailKind.RegistrationCode or MailKind.PasswordResetCode ? mail.Code : null;
+        if (mail.Kind == MailKind.EmailChanged && string.IsNullOrEmpty(mail.NewAddress))
+        {
+            throw new ArgumentException("An address-changed mail names the new address.", nameof(mail));
+        }
+
+        var code = OutgoingMail.CarriesCode(mail.Kind) ? mail.Code : null;
         var body = new BodyBuilder
         {
             TextBody = string.Join("\n\n", new[] { intro, code }.Concat(lines).Append(T("Footer")).Where(part => part is not null)) + "\n",
@@ -52,7 +64,8 @@ public static class MailComposer
     private static string Duration(TimeSpan lifetime, Func<string, string> text)
     {
         var seconds = (int)Math.Ceiling(lifetime.TotalSeconds);
-        return seconds == 60 ? text("OneMinute")
+        return seconds % 86_400 == 0 && seconds > 0 ? string.Format(CultureInfo.InvariantCulture, text("Days"), seconds / 86_400)
+            : seconds == 60 ? text("OneMinute")
             : seconds % 60 == 0 ? string.Format(CultureInfo.InvariantCulture, text("Minutes"), seconds / 60)
             : string.Format(CultureInfo.InvariantCulture, text("Seconds"), seconds);
     }

@@ -13,7 +13,33 @@ public enum MailKind
 
     /// <summary>To the owner, after their password was reset or changed.</summary>
     PasswordChanged,
+
+    /// <summary>The code that signs a verified account in instead of its password.</summary>
+    SignInCode,
+
+    /// <summary>To the address an account is moving to: the code that proves it.</summary>
+    EmailChangeCode,
+
+    /// <summary>To the address an account moved away from: it was changed (to <see cref="OutgoingMail.NewAddress"/>), and the code that takes it back.</summary>
+    EmailChanged,
+
+    /// <summary>To the owner of a verified account whose address another account tried to move to (conceal mode).</summary>
+    AddressInUse,
+
+    /// <summary>The code that deletes an account without its password.</summary>
+    AccountDeletionCode,
+
+    /// <summary>To the address of an account that was just deleted.</summary>
+    AccountDeleted,
 }
 
-/// <summary>One mail to send: what it is, to whom, in which language, and the code (and its lifetime) when it carries one.</summary>
-public sealed record OutgoingMail(MailKind Kind, string Recipient, string Language, string? Code = null, TimeSpan Lifetime = default);
+/// <summary>
+/// One mail to send: what it is, to whom, in which language, the code (and its lifetime) when it carries one, and for
+/// <see cref="MailKind.EmailChanged"/> the address the account moved to.
+/// </summary>
+public sealed record OutgoingMail(MailKind Kind, string Recipient, string Language, string? Code = null, TimeSpan Lifetime = default, string? NewAddress = null)
+{
+    public static bool CarriesCode(MailKind kind) =>
+        kind is MailKind.RegistrationCode or MailKind.PasswordResetCode or MailKind.SignInCode or MailKind.EmailChangeCode
+            or MailKind.EmailChanged or MailKind.AccountDeletionCode;
+}

@@ -51,6 +51,9 @@ public sealed class ApiMetrics
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _revocations;
     private readonly Counter<long> _passwordResets;
+    private readonly Counter<long> _codeSignIns;
+    private readonly Counter<long> _emailChanges;
+    private readonly Counter<long> _accountActions;
 
     public ApiMetrics(IMeterFactory meterFactory)
     {
@@ -64,6 +67,9 @@ public sealed class ApiMetrics
         _mailsRefused = meter.CreateCounter<long>("otpauth.mail.refused", "{email}", "Mails not sent because a mail budget was spent, by budget: network_share, shared, ceiling.");
         _refreshes = meter.CreateCounter<long>("otpauth.sessions.refreshes", "{refresh}", "Refresh token uses, by outcome: ok, invalid, reused (a rotated token presented again: the session is revoked).");
         _revocations = meter.CreateCounter<long>("otpauth.sessions.revocations", "{session}", "Sessions revoked, by reason: logout, logout_all, revoke, reuse, password_reset, password_change.");
+        _codeSignIns = meter.CreateCounter<long>("otpauth.sign_in_codes", "{request}", "Sign-in by emailed code, by step (requested, verify) and outcome: ok, invalid, locked.");
+        _emailChanges = meter.CreateCounter<long>("otpauth.email_changes", "{request}", "Address changes, by step (requested, verify, revert) and outcome: ok, invalid, locked, wrong_password, conflict.");
+        _accountActions = meter.CreateCounter<long>("otpauth.accounts", "{request}", "Account deletions and exports, by action (delete_code, delete, export) and outcome: ok, invalid, wrong_password.");
         _passwordResets = meter.CreateCounter<long>("otpauth.password.resets", "{reset}", "Password resets and changes, by kind (reset_requested, reset, change) and outcome.");
         _emailSendDuration = meter.CreateHistogram<double>("otpauth.email.send.duration", "ms", "Time to hand one mail to the SMTP server.");
     }
@@ -106,4 +112,13 @@ public sealed class ApiMetrics
 
     public void PasswordReset(string kind, string outcome) => _passwordResets.Add(1,
         new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void SignInCode(string step, string outcome) => _codeSignIns.Add(1,
+        new KeyValuePair<string, object?>("step", step), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void EmailChange(string step, string outcome) => _emailChanges.Add(1,
+        new KeyValuePair<string, object?>("step", step), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Account(string action, string outcome) => _accountActions.Add(1,
+        new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
 }

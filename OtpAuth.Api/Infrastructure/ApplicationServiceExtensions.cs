@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenTelemetry.Trace;
+using OtpAuth.Api.Account;
 using OtpAuth.Api.Auth;
 using OtpAuth.Api.Email;
+using OtpAuth.Api.EmailChange;
 using OtpAuth.Api.Login;
 using OtpAuth.Api.Otp;
 using OtpAuth.Api.Passwords;
@@ -11,6 +13,7 @@ using OtpAuth.Api.Recovery;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Security;
 using OtpAuth.Api.Sessions;
+using OtpAuth.Api.SignIn;
 using OtpAuth.Api.Tokens;
 using OtpAuth.Api.Users;
 using OtpAuth.Api.Verification;
@@ -68,6 +71,9 @@ public static class ApplicationServiceExtensions
         builder.AddRegistration();
         builder.AddVerification();
         builder.AddLogin();
+        builder.AddSignInByCode();
+        builder.AddEmailChange();
+        builder.AddAccount();
 
         services.ConfigureHttpJsonOptions(options =>
         {

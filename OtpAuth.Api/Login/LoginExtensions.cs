@@ -10,6 +10,7 @@ public static class LoginExtensions
         builder.Services.AddValidatedOptions<LoginOptions>(LoginOptions.SectionName);
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddScoped<LoginFlow>();
+        builder.Services.AddSingleton<PasswordConfirmation>();
         return builder;
     }
 }

@@ -98,7 +98,7 @@ public sealed partial class LoginFlow(
         await throttle.SucceededAsync(email, client);
         await RehashIfNeededAsync(user, password, cancellationToken);
         // The session's rows and the account's last login time are one statement (SessionStore.StartAsync).
-        if (await sessions.StartAsync(user, userAgent, cancellationToken) is not { } session)
+        if (await sessions.StartAsync(user, userAgent, AuthenticationMethods.Password, cancellationToken) is not { } session)
         {
             metrics.LoggedIn("bad_password"); // the account was deleted since it was read: there is none to sign in to
             return AuthStatus.InvalidCredentials;

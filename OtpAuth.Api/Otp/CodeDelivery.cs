@@ -31,10 +31,10 @@ public sealed partial class CodeDelivery(
     /// A new code for <paramref name="subject"/> (replacing its previous one), sent by <paramref name="send"/>. With
     /// <paramref name="keepReservation"/> a send that fails keeps its reservation (only the undelivered code goes): for a
     /// request that was answered before anyone knew whether a mail would go out, and must leave the same state behind
-    /// whether or not one did.
+    /// whether or not one did. A code lives <see cref="CodeLifetime"/> unless <paramref name="lifetime"/> says otherwise.
     /// </summary>
     public async Task<AuthResult> SendCodeAsync(
-        CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<string, TimeSpan, Task> send, bool keepReservation = false)
+        CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<string, TimeSpan, Task> send, bool keepReservation = false, TimeSpan? lifetime = null)
     {
         if (await TryTakeMailBudgetAsync(subject, client, releaseCooldown: !keepReservation) is { } busy)
         {
@@ -43,8 +43,8 @@ public sealed partial class CodeDelivery(
 
         var isLong = await otp.NeedsLongCodeAsync(subject);
         var code = isLong ? codes.GenerateLong() : codes.Generate();
-        var codeHash = await otp.SaveCodeAsync(subject, code, isLong);
-        var result = await DeliverAsync(subject, client, codeHash, () => send(OtpCodeGenerator.Display(code), CodeLifetime), keepReservation);
+        var codeHash = await otp.SaveCodeAsync(subject, code, isLong, lifetime);
+        var result = await DeliverAsync(subject, client, codeHash, () => send(OtpCodeGenerator.Display(code), lifetime ?? CodeLifetime), keepReservation);
         if (result.Status == AuthStatus.Success)
         {
             LogCodeSent(subject.Purpose, subject.Id);

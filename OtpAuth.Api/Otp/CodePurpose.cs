@@ -8,6 +8,18 @@ public enum CodePurpose
 
     /// <summary>Owning the mailbox of an account whose password is being reset; the subject is the account's id.</summary>
     PasswordReset,
+
+    /// <summary>Owning the mailbox of an account that signs in by code; the subject is derived from the address, the flow is the sign-in's id.</summary>
+    SignIn,
+
+    /// <summary>Owning the mailbox an account is moving to; the subject is the change's id.</summary>
+    EmailChange,
+
+    /// <summary>Owning the mailbox an account moved away from, to move it back; the subject is derived from the old address.</summary>
+    EmailRevert,
+
+    /// <summary>Owning the mailbox of an account that is being deleted without its password; the subject is the account's id.</summary>
+    AccountDeletion,
 }
 
 public static class CodePurposeNames
@@ -17,6 +29,10 @@ public static class CodePurposeNames
     {
         CodePurpose.Registration => "registration",
         CodePurpose.PasswordReset => "reset",
+        CodePurpose.SignIn => "signin",
+        CodePurpose.EmailChange => "email-change",
+        CodePurpose.EmailRevert => "email-revert",
+        CodePurpose.AccountDeletion => "deletion",
         _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
     };
 }

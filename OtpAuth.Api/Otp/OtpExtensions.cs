@@ -6,7 +6,7 @@ namespace OtpAuth.Api.Otp;
 
 public static class OtpExtensions
 {
-    /// <summary>One-time codes: their generator, their hashes and store in Redis, and their delivery by mail.</summary>
+    /// <summary>One-time codes: their generator, their hashes and store in Redis, their delivery by mail, and the queue of code mails that must not tell an account from none.</summary>
     public static IHostApplicationBuilder AddOtp(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -17,6 +17,8 @@ public static class OtpExtensions
         services.AddSingleton<OtpCodeGenerator>();
         services.AddSingleton<OtpStore>();
         services.AddSingleton<CodeDelivery>();
+        services.AddSingleton<CodeMailBacklog>();
+        services.AddHostedService<CodeMailWorker>();
         return builder;
     }
 }

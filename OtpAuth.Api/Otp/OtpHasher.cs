@@ -23,7 +23,18 @@ public sealed class OtpHasher : IOpaqueIds
 
     /// <summary>Lower-case hex of HMAC-SHA256 over "otp", purpose, subject, email and code, newline-separated (unambiguous: none holds a newline).</summary>
     public string HashCode(CodePurpose purpose, Guid subject, string normalizedEmail, string code) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"otp\n{purpose.KeyName()}\n{subject:N}\n{normalizedEmail}\n{code}")));
+        Hash($"{subject:N}", purpose, normalizedEmail, code);
+
+    /// <summary>As above; a subject bound to a flow (<see cref="CodeSubject.Flow"/>) has the flow's id beside the subject's.</summary>
+    public string HashCode(CodeSubject subject, string code) => subject.Flow == Guid.Empty
+        ? HashCode(subject.Purpose, subject.Id, subject.Email, code)
+        : Hash($"{subject.Id:N}:{subject.Flow:N}", subject.Purpose, subject.Email, code);
+
+    private string Hash(string subject, CodePurpose purpose, string normalizedEmail, string code) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"otp\n{purpose.KeyName()}\n{subject}\n{normalizedEmail}\n{code}")));
+
+    /// <summary>An id derived from an address for <paramref name="purpose"/>: a subject with one live code per address.</summary>
+    public Guid AddressSubject(string purpose, string normalizedEmail) => new(Convert.FromHexString(OpaqueId(purpose, normalizedEmail)));
 
     /// <summary>
     /// A stable, non-reversible id for an address, used in Redis key names so that keys carry no email addresses.

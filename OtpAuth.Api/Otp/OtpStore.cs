@@ -81,11 +81,15 @@ public sealed class OtpStore(
             [undeliveredCodeHash ?? ""]);
     }
 
-    /// <summary>Stores a new code for the subject, replacing (voiding) its previous one. Returns the stored hash.</summary>
-    public async Task<string> SaveCodeAsync(CodeSubject subject, string code, bool isLong = false)
+    /// <summary>
+    /// Stores a new code for the subject, replacing (voiding) its previous one, for <paramref name="lifetime"/>
+    /// (<see cref="OtpOptions.ExpireSeconds"/> unless given). Returns the stored hash.
+    /// </summary>
+    public async Task<string> SaveCodeAsync(CodeSubject subject, string code, bool isLong = false, TimeSpan? lifetime = null)
     {
-        var hash = hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code);
-        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, Rules.ExpireSeconds, isLong ? 1 : 0]);
+        var hash = hasher.HashCode(subject, code);
+        var seconds = lifetime is { } given ? (long)Math.Ceiling(given.TotalSeconds) : Rules.ExpireSeconds;
+        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, seconds, isLong ? 1 : 0]);
         return hash;
     }
 
@@ -106,7 +110,7 @@ public sealed class OtpStore(
 
     /// <summary>A code that <see cref="CheckAsync"/> consumed may be used again: what it was for could not be done.</summary>
     public Task GiveBackAsync(CodeSubject subject, string code) =>
-        Database.ScriptEvaluateAsync(OtpScripts.GiveBackCode, [KeysFor(subject).Code], [hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code)]);
+        Database.ScriptEvaluateAsync(OtpScripts.GiveBackCode, [KeysFor(subject).Code], [hasher.HashCode(subject, code)]);
 
     public async Task<OtpCheckResult> CheckAsync(CodeSubject subject, string code, IReadOnlyList<ClientNetwork> client)
     {
@@ -116,7 +120,7 @@ public sealed class OtpStore(
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
             OtpScripts.Verify,
             [keys.Code, current, previous, .. counters.Select(c => c.Key)],
-            [hasher.HashCode(subject.Purpose, subject.Id, subject.Email, code), Rules.MaxAttempts, Rules.MaxFailuresBeforeLongCodes, 2 * ThirtyDaysSeconds,
+            [hasher.HashCode(subject, code), Rules.MaxAttempts, Rules.MaxFailuresBeforeLongCodes, 2 * ThirtyDaysSeconds,
              .. counters.SelectMany(c => new RedisValue[] { c.Limit, c.WindowSeconds })]))!;
         var outcome = (long)result[0] switch
         {
@@ -175,5 +179,9 @@ public sealed class OtpStore(
     private readonly record struct Counter(string Key, int Limit, int WindowSeconds);
 }
 
-/// <summary>What a code is for: a purpose, the registration or account it belongs to, and its (normalized) address.</summary>
-public readonly record struct CodeSubject(CodePurpose Purpose, Guid Id, string Email);
+/// <summary>
+/// What a code is for: a purpose, the registration or account it belongs to, and its (normalized) address; and, for a
+/// subject whose one live code serves one request at a time (a sign-in), that request's id, <paramref name="Flow"/>: the
+/// code is then worth nothing with any other.
+/// </summary>
+public readonly record struct CodeSubject(CodePurpose Purpose, Guid Id, string Email, Guid Flow = default);

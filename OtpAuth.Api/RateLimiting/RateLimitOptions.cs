@@ -64,6 +64,21 @@ public sealed class RateLimitOptions
 
     public EndpointLimit ResetPassword { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
 
+    /// <summary>"Email me a code": as <see cref="ForgotPassword"/>, which it resembles (a mail only to a verified account).</summary>
+    public EndpointLimit SignInCode { get; set; } = new() { PerIp = 20, PerAddress = 10, AddressCeiling = 50, WindowSeconds = 3600 };
+
+    /// <summary>As <see cref="VerifyOtp"/>: no ceiling, the address's codes turn long instead.</summary>
+    public EndpointLimit SignInCodeVerify { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
+
+    /// <summary>Taking an old address back with its code: as <see cref="ResetPassword"/>.</summary>
+    public EndpointLimit RevertEmail { get; set; } = new() { PerIp = 60, PerAddress = 30, WindowSeconds = 3600 };
+
+    /// <summary>
+    /// The account actions that mail a code (an address change, a deletion code), per client network: each mail also
+    /// takes from the recipient address's send budget and the mail budget.
+    /// </summary>
+    public EndpointLimit AccountCodes { get; set; } = new() { PerIp = 20, PerAddress = 0, WindowSeconds = 3600 };
+
     /// <summary>Refresh tokens are 256 random bits, so this bounds load, not guessing.</summary>
     public EndpointLimit Refresh { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 900 };
 
@@ -119,6 +134,10 @@ public sealed class RateLimitOptions
         RateLimitedEndpoint.Refresh => Refresh,
         RateLimitedEndpoint.ForgotPassword => ForgotPassword,
         RateLimitedEndpoint.ResetPassword => ResetPassword,
+        RateLimitedEndpoint.SignInCode => SignInCode,
+        RateLimitedEndpoint.SignInCodeVerify => SignInCodeVerify,
+        RateLimitedEndpoint.RevertEmail => RevertEmail,
+        RateLimitedEndpoint.AccountCodes => AccountCodes,
         _ => Me,
     };
 }
@@ -179,4 +198,8 @@ public enum RateLimitedEndpoint
     Refresh,
     ForgotPassword,
     ResetPassword,
+    SignInCode,
+    SignInCodeVerify,
+    RevertEmail,
+    AccountCodes,
 }

@@ -23,17 +23,17 @@ public sealed partial class PasswordRecoveryFlow(
     OtpStore otp,
     OtpHasher ids,
     CodeDelivery delivery,
-    ResetMailBacklog queue,
+    CodeMailBacklog queue,
     HashingGate hashing,
     LoginThrottle throttle,
+    PasswordConfirmation confirmation,
     SessionStore sessions,
     IOtpEmailSender mail,
     ApiMetrics metrics,
     ILogger<PasswordRecoveryFlow> logger,
     ILoggerFactory loggers)
 {
-    public static CodeSubject SubjectOf(OtpHasher ids, string email) =>
-        new(CodePurpose.PasswordReset, new Guid(Convert.FromHexString(ids.OpaqueId("reset", email))), email);
+    public static CodeSubject SubjectOf(OtpHasher ids, string email) => new(CodePurpose.PasswordReset, ids.AddressSubject("reset", email), email);
 
     /// <summary>The same work for every address: reserve a send, queue it. Only the worker looks the address up.</summary>
     public async Task<AuthResult> ForgotAsync(string email, IReadOnlyList<ClientNetwork> client)
@@ -44,7 +44,7 @@ public sealed partial class PasswordRecoveryFlow(
             return AuthResult.Limited(reservation.RetryAfter);
         }
 
-        await queue.EnqueueAsync(new ResetMailJob(email, client));
+        await queue.EnqueueAsync(new CodeMailJob(SubjectOf(ids, email), MailKind.PasswordResetCode, client));
         metrics.PasswordReset("reset_requested", "ok");
         return AuthResult.Ok() with { CodeLength = delivery.CodeLength(reservation) };
     }
@@ -110,27 +110,15 @@ public sealed partial class PasswordRecoveryFlow(
             return AuthStatus.InvalidCredentials;
         }
 
-        var attempt = await throttle.BeginAsync(user.Email, client);
-        if (!attempt.Allowed)
+        var confirmed = await confirmation.ConfirmAsync(user, currentPassword, client, cancellationToken);
+        if (confirmed.Status != AuthStatus.Success)
         {
-            return AuthResult.Limited(attempt.RetryAfter);
-        }
+            if (confirmed.Status == AuthStatus.InvalidCredentials)
+            {
+                metrics.PasswordReset("change", "wrong_password");
+            }
 
-        bool matches;
-        try
-        {
-            matches = await hashing.VerifyAsync(currentPassword, user.PasswordHash, cancellationToken);
-        }
-        catch (HashingBusyException)
-        {
-            await throttle.GiveBackAsync(user.Email, client, attempt);
-            throw;
-        }
-
-        if (!matches)
-        {
-            metrics.PasswordReset("change", "wrong_password");
-            return AuthStatus.InvalidCredentials;
+            return confirmed;
         }
 
         await throttle.PasswordReplacedAsync(user.Email);

@@ -2,12 +2,10 @@ namespace OtpAuth.Api.Recovery;
 
 public static class RecoveryExtensions
 {
-    /// <summary>Forgot, reset and change password: the flow, and the queue and worker that send reset mails.</summary>
+    /// <summary>Forgot, reset and change password (reset mails go through the code-mail queue of AddOtp).</summary>
     public static IHostApplicationBuilder AddRecovery(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ResetMailBacklog>();
         builder.Services.AddScoped<PasswordRecoveryFlow>();
-        builder.Services.AddHostedService<ResetMailWorker>();
         return builder;
     }
 }

@@ -45,6 +45,14 @@ public sealed partial class RegistrationFlow(
             return AuthStatus.AlreadyRegistered;
         }
 
+        // An address an account just moved away from stays its own while it can be taken back (EmailChangeFlow).
+        var now = clock.GetUtcNow();
+        if (owner is null && !authOptions.Value.ConcealExistingAccounts
+            && await db.EmailReverts.AnyAsync(r => r.Email == email && r.ExpiresAt > now, cancellationToken))
+        {
+            return AuthStatus.AlreadyRegistered;
+        }
+
         var id = Guid.CreateVersion7();
         var subject = new CodeSubject(CodePurpose.Registration, id, email);
         // The send is reserved before any hashing, so a flood of registrations cannot buy bcrypt work for free.
@@ -58,7 +66,7 @@ public sealed partial class RegistrationFlow(
         try
         {
             var hash = await hashing.HashAsync(password, cancellationToken);
-            var now = clock.GetUtcNow();
+            now = clock.GetUtcNow();
             registration = new PendingRegistration
             {
                 Id = id,

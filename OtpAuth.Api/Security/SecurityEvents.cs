@@ -57,4 +57,28 @@ public static partial class SecurityEvents
     [LoggerMessage(EventId = 6011, EventName = "PasswordChanged", Level = LogLevel.Information,
         Message = "Password of user {UserId} replaced ({How}) from {ClientIp}")]
     public static partial void PasswordChanged(ILogger logger, Guid userId, string how, string clientIp);
+
+    [LoggerMessage(EventId = 6012, EventName = "SignedInByCode", Level = LogLevel.Information,
+        Message = "User {UserId} signed in with an emailed code from {ClientIp}")]
+    public static partial void SignedInByCode(ILogger logger, Guid userId, string clientIp);
+
+    [LoggerMessage(EventId = 6013, EventName = "EmailChangeRequested", Level = LogLevel.Information,
+        Message = "User {UserId} asked to move to address {AddressId} from {ClientIp}")]
+    public static partial void EmailChangeRequested(ILogger logger, Guid userId, string addressId, string clientIp);
+
+    [LoggerMessage(EventId = 6014, EventName = "EmailChanged", Level = LogLevel.Warning,
+        Message = "User {UserId} moved from address {OldAddressId} to {NewAddressId} from {ClientIp}; the old address can take it back until {RevertUntil}")]
+    public static partial void EmailChanged(ILogger logger, Guid userId, string oldAddressId, string newAddressId, string clientIp, DateTimeOffset revertUntil);
+
+    [LoggerMessage(EventId = 6015, EventName = "EmailReverted", Level = LogLevel.Warning,
+        Message = "User {UserId} was moved back to address {AddressId} by its code from {ClientIp}; every session ended and the password was voided")]
+    public static partial void EmailReverted(ILogger logger, Guid userId, string addressId, string clientIp);
+
+    [LoggerMessage(EventId = 6016, EventName = "AccountDeleted", Level = LogLevel.Warning,
+        Message = "User {UserId} deleted their account ({How}) from {ClientIp}")]
+    public static partial void AccountDeleted(ILogger logger, Guid userId, string how, string clientIp);
+
+    [LoggerMessage(EventId = 6017, EventName = "AccountExported", Level = LogLevel.Information,
+        Message = "User {UserId} exported their data from {ClientIp}")]
+    public static partial void AccountExported(ILogger logger, Guid userId, string clientIp);
 }

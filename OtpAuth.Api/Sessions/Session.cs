@@ -18,6 +18,12 @@ public sealed class Session
 
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>When the person last proved who they are in this session (its sign-in): the tokens' <c>auth_time</c>.</summary>
+    public DateTimeOffset AuthenticatedAt { get; init; }
+
+    /// <summary>How: <see cref="Auth.AuthenticationMethods"/>, space-separated; the tokens' <c>amr</c>.</summary>
+    public string AuthMethods { get; init; } = Auth.AuthenticationMethods.Password;
+
     /// <summary>The client's User-Agent at sign-in (truncated), so a person can tell their sessions apart.</summary>
     public string? UserAgent { get; init; }
 }

@@ -43,9 +43,10 @@ public sealed class SessionStore(
     /// autocommit, one round trip (a SaveChanges of the three rows would take two: the batch, then its commit).
     /// </summary>
     /// <returns>The session, or null when the account is gone (deleted since it was read).</returns>
-    public async Task<IssuedSession?> StartAsync(User user, string? userAgent, CancellationToken cancellationToken)
+    public async Task<IssuedSession?> StartAsync(User user, string? userAgent, string method, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var methods = Auth.AuthenticationMethods.Join([method]);
         var rules = options.Value;
         var sessionId = Guid.CreateVersion7(now);
         var expiresAt = now + rules.RefreshTokenLifetime;
@@ -60,8 +61,8 @@ public sealed class SessionStore(
                 UPDATE users SET last_login_at = {now} WHERE id = {user.Id}
                 RETURNING id),
             session AS (
-                INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, absolute_expires_at, user_agent)
-                SELECT {sessionId}, id, {now}, {now}, {expiresAt}, {absoluteExpiresAt}, CAST({agent} AS character varying) FROM account
+                INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, absolute_expires_at, user_agent, authenticated_at, auth_methods)
+                SELECT {sessionId}, id, {now}, {now}, {expiresAt}, {absoluteExpiresAt}, CAST({agent} AS character varying), {now}, {methods} FROM account
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id),
             token AS (
@@ -74,7 +75,7 @@ public sealed class SessionStore(
 
         return started.Count == 0
             ? null
-            : new IssuedSession(sessionId, tokens.Issue(user, sessionId), refreshToken, expiresAt - now);
+            : new IssuedSession(sessionId, tokens.Issue(user, sessionId, now, methods), refreshToken, expiresAt - now);
     }
 
     /// <summary>
@@ -129,7 +130,7 @@ public sealed class SessionStore(
             session.ExpiresAt = Min(now + options.Value.RefreshTokenLifetime, session.AbsoluteExpiresAt);
             var refreshToken = NewRefreshToken(session.Id, now, out var row);
             db.RefreshTokens.Add(row);
-            var issued = new IssuedSession(session.Id, tokens.Issue(user, session.Id), refreshToken, session.ExpiresAt - now);
+            var issued = new IssuedSession(session.Id, tokens.Issue(user, session.Id, session.AuthenticatedAt, session.AuthMethods), refreshToken, session.ExpiresAt - now);
             // Kept in the same transaction as the rotation, so a retry of it after a lost commit reply finds the answer.
             var consumed = new RefreshToken { Hash = hash, SessionId = session.Id, UsedAt = now, Answer = RefreshAnswerSeal.Seal(presented, issued, now) };
             db.RefreshTokens.Attach(consumed).Property(t => t.Answer).IsModified = true;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OtpAuth.Api.EmailChange;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Tokens;
@@ -18,6 +19,8 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
     public DbSet<Session> Sessions => Set<Session>();
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<EmailRevert> EmailReverts => Set<EmailRevert>();
 
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
@@ -65,6 +68,21 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         session.Property(x => x.AbsoluteExpiresAt).HasColumnName("absolute_expires_at");
         session.Property(x => x.RevokedAt).HasColumnName("revoked_at");
         session.Property(x => x.UserAgent).HasColumnName("user_agent").HasMaxLength(SessionStore.MaxUserAgentLength);
+        session.Property(x => x.AuthenticatedAt).HasColumnName("authenticated_at");
+        session.Property(x => x.AuthMethods).HasColumnName("auth_methods").HasMaxLength(64);
+
+        var revert = modelBuilder.Entity<EmailRevert>();
+        revert.ToTable("email_reverts");
+        revert.HasKey(x => x.Id).HasName("pk_email_reverts");
+        revert.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+        revert.Property(x => x.UserId).HasColumnName("user_id");
+        revert.HasIndex(x => x.UserId).HasDatabaseName("ix_email_reverts_user_id");
+        revert.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).HasConstraintName("fk_email_reverts_users").OnDelete(DeleteBehavior.Cascade);
+        revert.Property(x => x.Email).HasColumnName("email").HasMaxLength(MaxEmailLength);
+        revert.HasIndex(x => x.Email).HasDatabaseName("ix_email_reverts_email");
+        revert.Property(x => x.NewEmail).HasColumnName("new_email").HasMaxLength(MaxEmailLength);
+        revert.Property(x => x.CreatedAt).HasColumnName("created_at");
+        revert.Property(x => x.ExpiresAt).HasColumnName("expires_at");
 
         var refresh = modelBuilder.Entity<RefreshToken>();
         refresh.ToTable("refresh_tokens");

@@ -63,7 +63,8 @@ public sealed partial class VerificationFlow(
         var created = await db.Database.SqlQuery<Guid>($"""
             WITH registration AS (
                 SELECT password_hash, language FROM pending_registrations
-                WHERE id = {subject.Id} AND email = {subject.Email} AND expires_at > {now}),
+                WHERE id = {subject.Id} AND email = {subject.Email} AND expires_at > {now}
+                    AND NOT EXISTS (SELECT 1 FROM email_reverts WHERE email = {subject.Email} AND expires_at > {now})),
             account AS (
                 INSERT INTO users (id, email, password_hash, language, created_at, verified_at)
                 SELECT {userId}, {subject.Email}, password_hash, language, {now}, {now} FROM registration

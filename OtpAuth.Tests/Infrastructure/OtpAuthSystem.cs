@@ -12,7 +12,7 @@ namespace OtpAuth.Tests.Infrastructure;
 /// The whole OtpAuth system, started once per test run from the AppHost's own model through Aspire.Hosting.Testing
 /// (real PostgreSQL, Redis and SMTP, random ports, a state folder of its own) and shared by every test; tests isolate
 /// by unique addresses. Besides the AppHost's resources it runs test-only variants of the Api on the same database and
-/// mail server: <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s), <see cref="Burst"/> (no resend
+/// mail server: <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s, a sign-in is recent for 3 s), <see cref="Burst"/> (no resend
 /// cooldown), <see cref="Garnet"/> (on Garnet, with a short login throttle), <see cref="Limits"/> (tight limits, two
 /// replicas on a Redis of their own), <see cref="MailCap"/> (a shared budget of 3 mails a minute, 1 per network) and
 /// <see cref="Reauth"/> (a sign-in is recent for one minute only); a second Web, <see cref="EdgeWeb"/>, that trusts no
@@ -164,6 +164,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("Otp__ResendCooldownSeconds", "2")
             .WithEnvironment("Registration__PurgeIntervalSeconds", "1")
             .WithEnvironment("Sessions__RefreshReuseGraceSeconds", "1")
+            .WithEnvironment("Auth__RecentAuthenticationMinutes", "0.05") // 3 s: a session goes stale within a test
             .WithGenerousClientLimits();
 
         // Concurrent registrations of one address that all get past the send reservation, so they race in PostgreSQL.
@@ -218,8 +219,10 @@ public sealed class OtpAuthSystem : IAsyncLifetime
 
         // A signing key that changes every 26 s (checked every 1.3 s), so a test sees a key retire while still published.
         // Also the framework's forwarded-headers switch on with no proxy configured, and a forgot-password limit per
-        // client that ForwardedClientTests spend (KeyRotationTests never ask for a reset).
+        // client that ForwardedClientTests spend (KeyRotationTests never ask for a reset). And sign-in by emailed code
+        // turned off (SignInCodeTests).
         AddApiVariant(builder, Rotation, "redis").WithGenerousClientLimits()
+            .WithEnvironment("Auth__EmailCodeSignIn", "false")
             .WithEnvironment("Jwt__KeyRotationDays", "0.0003")
             .WithEnvironment(ForwardedHeadersSwitch, "true")
             .WithEnvironment("RateLimits__ForgotPassword__PerIp", ForgotPasswordPerIp.ToString(CultureInfo.InvariantCulture));

@@ -17,14 +17,14 @@ public sealed class MailComposerTests
     [MemberData(nameof(Every))]
     public void Each_mail_has_a_text_and_an_html_part_in_its_language(MailKind kind, string language)
     {
-        using var message = MailComposer.Compose(new OutgoingMail(kind, "ada@example.com", language, "482913", TimeSpan.FromMinutes(2)), From);
+        using var message = MailComposer.Compose(new OutgoingMail(kind, "ada@example.com", language, "482913", TimeSpan.FromMinutes(2), NewAddress: "grace@example.com"), From);
 
         Assert.False(string.IsNullOrWhiteSpace(message.TextBody));
         Assert.Contains($"<html lang=\"{language}\"", message.HtmlBody, StringComparison.Ordinal);
         Assert.Equal(language, message.Headers[HeaderId.ContentLanguage]);
         Assert.DoesNotContain("src=", message.HtmlBody, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("http", message.HtmlBody, StringComparison.OrdinalIgnoreCase);
-        var carriesCode = kind is MailKind.RegistrationCode or MailKind.PasswordResetCode;
+        var carriesCode = OutgoingMail.CarriesCode(kind);
         Assert.Equal(carriesCode, message.TextBody!.Contains("482913", StringComparison.Ordinal));
         Assert.Equal(carriesCode, message.HtmlBody!.Contains("482913", StringComparison.Ordinal));
         if (carriesCode)
@@ -33,6 +33,20 @@ public sealed class MailComposerTests
             Assert.Contains(validity, message.TextBody, StringComparison.Ordinal);
             Assert.Contains(validity, message.HtmlBody, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("en", "7 days")]
+    [InlineData("de", "7 Tagen")]
+    [InlineData("fr", "7 jours")]
+    public void The_address_changed_mail_names_the_new_address_and_a_code_that_lasts_days(string language, string validity)
+    {
+        using var message = MailComposer.Compose(
+            new OutgoingMail(MailKind.EmailChanged, "ada@example.com", language, "482913", TimeSpan.FromDays(7), NewAddress: "grace@example.com"), From);
+
+        Assert.Contains("grace@example.com", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains(validity, message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("482913", message.HtmlBody, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,6 +45,48 @@ namespace OtpAuth.Api.Users.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("OtpAuth.Api.EmailChange.EmailRevert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("NewEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("new_email");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_reverts");
+
+                    b.HasIndex("Email")
+                        .HasDatabaseName("ix_email_reverts_email");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_email_reverts_user_id");
+
+                    b.ToTable("email_reverts", (string)null);
+                });
+
             modelBuilder.Entity("OtpAuth.Api.Registration.PendingRegistration", b =>
                 {
                     b.Property<Guid>("Id")
@@ -136,6 +178,16 @@ namespace OtpAuth.Api.Users.Migrations
                     b.Property<DateTimeOffset>("AbsoluteExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("absolute_expires_at");
+
+                    b.Property<string>("AuthMethods")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("auth_methods");
+
+                    b.Property<DateTimeOffset>("AuthenticatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("authenticated_at");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -260,6 +312,16 @@ namespace OtpAuth.Api.Users.Migrations
                         .HasDatabaseName("ix_users_email");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("OtpAuth.Api.EmailChange.EmailRevert", b =>
+                {
+                    b.HasOne("OtpAuth.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_reverts_users");
                 });
 
             modelBuilder.Entity("OtpAuth.Api.Sessions.RefreshToken", b =>

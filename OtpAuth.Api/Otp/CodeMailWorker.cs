@@ -1,13 +1,12 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using OtpAuth.Api.Email;
-using OtpAuth.Api.Otp;
 using OtpAuth.Api.Users;
 
-namespace OtpAuth.Api.Recovery;
+namespace OtpAuth.Api.Otp;
 
 /// <summary>
-/// Sends the reset codes of <see cref="ResetMailBacklog"/>: to a verified account a code in its language; to anyone else
+/// Sends the codes of <see cref="CodeMailBacklog"/>: to a verified account a code in its language; to anyone else
 /// nothing (their request spent the same reservation on the request path). A mail that fails or finds the mail budget
 /// spent keeps its reservation, unlike other code mails (<see cref="CodeDelivery"/>): giving it back would happen for
 /// accounts only, and the next request's answer would tell them from other addresses. Every replica runs one; each job
@@ -18,7 +17,7 @@ namespace OtpAuth.Api.Recovery;
 /// after a failure, or told while Redis was away, is not left waiting. The poll is slow because every RPOP is a trace
 /// of its own in the dashboard.
 /// </remarks>
-internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceScopeFactory scopes, ILogger<ResetMailWorker> logger) : BackgroundService
+internal sealed partial class CodeMailWorker(CodeMailBacklog queue, IServiceScopeFactory scopes, ILogger<CodeMailWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AfterFailure = TimeSpan.FromSeconds(2);
@@ -39,7 +38,7 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            ResetMailJob? job = null;
+            CodeMailJob? job = null;
             try
             {
                 job = await queue.TakeAsync();
@@ -87,12 +86,12 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
         }
     }
 
-    private async Task SendAsync(ResetMailJob job, CancellationToken cancellationToken)
+    private async Task SendAsync(CodeMailJob job, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
         var account = await db.Users.AsNoTracking()
-            .Where(u => u.Email == job.Email && u.VerifiedAt != null)
+            .Where(u => u.Email == job.Subject.Email && u.VerifiedAt != null)
             .Select(u => new { u.Email, u.Language })
             .FirstOrDefaultAsync(cancellationToken);
         if (account is null)
@@ -102,12 +101,12 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
 
         var delivery = scope.ServiceProvider.GetRequiredService<CodeDelivery>();
         var mail = scope.ServiceProvider.GetRequiredService<IOtpEmailSender>();
-        await delivery.SendCodeAsync(PasswordRecoveryFlow.SubjectOf(scope.ServiceProvider.GetRequiredService<OtpHasher>(), account.Email), job.Client,
-            (code, lifetime) => mail.SendAsync(new OutgoingMail(MailKind.PasswordResetCode, account.Email, MailLanguage.Normalize(account.Language), code, lifetime), CancellationToken.None),
+        await delivery.SendCodeAsync(job.Subject, job.Client,
+            (code, lifetime) => mail.SendAsync(new OutgoingMail(job.Kind, account.Email, MailLanguage.Normalize(account.Language), code, lifetime), CancellationToken.None),
             keepReservation: true);
     }
 
-    private async Task TryReturnAsync(ResetMailJob job)
+    private async Task TryReturnAsync(CodeMailJob job)
     {
         try
         {
@@ -119,9 +118,9 @@ internal sealed partial class ResetMailWorker(ResetMailBacklog queue, IServiceSc
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send a queued reset mail ({ErrorType}); trying again shortly")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send a queued code mail ({ErrorType}); trying again shortly")]
     private partial void LogFailed(string errorType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reset mails will be noticed by polling until Redis is reachable ({ErrorType}); the subscription is made on connect")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queued code mails will be noticed by polling until Redis is reachable ({ErrorType}); the subscription is made on connect")]
     private partial void LogNotSubscribedYet(string errorType);
 }
