@@ -30,6 +30,13 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
 
     public static string NewEmail(string purpose) => $"{purpose}.{Guid.NewGuid().ToString("N")[..12]}@example.com";
 
+    /// <summary>
+    /// A fresh address without digits, for the address an account moves to: the old address's mail names it before the
+    /// undo code, and six digits of a random address would read as that code.
+    /// </summary>
+    public static string NewEmailWithoutDigits(string purpose) =>
+        $"{purpose}.{string.Concat(Guid.NewGuid().ToString("N")[..12].Select(c => char.IsAsciiDigit(c) ? (char)('g' + (c - '0')) : c))}@example.com";
+
     public ILocator Digit(int position, int length) =>
         Code.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
 
