@@ -4,6 +4,7 @@
 // the server) and the action they asked for runs once more.
 
 import { postJson } from './api.js';
+import { requestSignInCode } from './signin.js';
 import * as session from './session.js';
 import {
   $, state, show, run, showMessage, clearForm, markMissing, codeBoxes, useCodeBoxes, codeDescription, expiryText,
@@ -43,7 +44,7 @@ async function onEmailMeACode() {
   clearForm('reauth');
   const email = state.accountEmail;
   await run('reauth', {}, async () => {
-    const result = await postJson('/auth/sign-in/code', { email });
+    const result = await requestSignInCode(email);
     codeSignIn.id = result.sign_in_id;
     useCodeBoxes('reauth', result.code_length, () => $('reauth-form').requestSubmit());
     codeBoxes('reauth').clear();

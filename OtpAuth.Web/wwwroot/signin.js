@@ -93,8 +93,20 @@ async function onLogin(event) {
 // ---- sign in with an emailed code -----------------------------------------------------------------
 // The Api answers alike for every address (it mails only a verified account), so the screen says "if".
 
+/** Asks the Api to mail a sign-in code; a deployment may have turned that off (Auth:EmailCodeSignIn), then it says so. */
+export async function requestSignInCode(email) {
+  try {
+    return await postJson('/auth/sign-in/code', { email });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      throw new ApiError(404, 'Signing in with an emailed code is turned off here. Please use your password.');
+    }
+    throw error;
+  }
+}
+
 async function sendSignInCode(email) {
-  const result = await postJson('/auth/sign-in/code', { email });
+  const result = await requestSignInCode(email);
   emailSignIn.email = email;
   emailSignIn.id = result.sign_in_id;
   state.email = email;
