@@ -91,6 +91,8 @@ public sealed partial class EmailChangeFlow(
         }
 
         SecurityEvents.EmailChangeRequested(SecurityEvents.Logger(loggers), user.Id, ids.AddressKey(newEmail), clientIp);
+        // Kept alike on every path (the export shows it); only a free address gets a code that can complete it.
+        await pending.SaveAsync(user.Id, new PendingEmailChange(changeId, newEmail), CodeLifetime);
         AuthResult sent;
         if (owner is not null)
         {
@@ -104,7 +106,6 @@ public sealed partial class EmailChangeFlow(
         }
         else
         {
-            await pending.SaveAsync(user.Id, new PendingEmailChange(changeId, newEmail), CodeLifetime);
             sent = await delivery.SendCodeAsync(subject, client, (code, lifetime) =>
                 mail.SendAsync(new OutgoingMail(MailKind.EmailChangeCode, newEmail, MailLanguage.Normalize(user.Language), code, lifetime), cancellationToken));
         }

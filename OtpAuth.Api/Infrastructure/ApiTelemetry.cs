@@ -66,7 +66,7 @@ public sealed class ApiMetrics
         _rateLimited = meter.CreateCounter<long>("otpauth.rate_limited", "{request}", "Requests refused with 429, by endpoint and by what was over its limit.");
         _mailsRefused = meter.CreateCounter<long>("otpauth.mail.refused", "{email}", "Mails not sent because a mail budget was spent, by budget: network_share, shared, ceiling.");
         _refreshes = meter.CreateCounter<long>("otpauth.sessions.refreshes", "{refresh}", "Refresh token uses, by outcome: ok, invalid, reused (a rotated token presented again: the session is revoked).");
-        _revocations = meter.CreateCounter<long>("otpauth.sessions.revocations", "{session}", "Sessions revoked, by reason: logout, logout_all, revoke, reuse, password_reset, password_change.");
+        _revocations = meter.CreateCounter<long>("otpauth.sessions.revocations", "{session}", "Sessions revoked, by reason: logout, logout_all, revoke, reuse, password_reset, password_change, email_change, email_revert, account_deleted.");
         _codeSignIns = meter.CreateCounter<long>("otpauth.sign_in_codes", "{request}", "Sign-in by emailed code, by step (requested, verify) and outcome: ok, invalid, locked.");
         _emailChanges = meter.CreateCounter<long>("otpauth.email_changes", "{request}", "Address changes, by step (requested, verify, revert) and outcome: ok, invalid, locked, wrong_password, conflict.");
         _accountActions = meter.CreateCounter<long>("otpauth.accounts", "{request}", "Account deletions and exports, by action (delete_code, delete, export) and outcome: ok, invalid, wrong_password.");

@@ -40,6 +40,31 @@ public sealed class ConcealExistingAccountsTests(OtpAuthSystem system) : IDispos
     }
 
     [Fact]
+    public async Task Moving_an_account_to_another_accounts_address_answers_like_a_free_one_and_tells_that_owner()
+    {
+        var (owner, mover) = (AuthClient.NewAddress(), AuthClient.NewAddress());
+        await _client.RegisterAndVerifyAsync(owner);
+        await _client.RegisterAndVerifyAsync(mover);
+        var session = await _client.SignInAsync(mover);
+        var free = AuthClient.NewAddress();
+
+        using var taken = await Account.AccountSteps.RequestChangeAsync(_client, session.AccessToken, owner);
+        using var open = await Account.AccountSteps.RequestChangeAsync(_client, session.AccessToken, free);
+
+        Assert.Equal(HttpStatusCode.Accepted, taken.StatusCode);
+        Assert.Equal(open.StatusCode, taken.StatusCode);
+        var (a, b) = (await AuthClient.ReadJsonAsync(taken), await AuthClient.ReadJsonAsync(open));
+        Assert.Equal(b.GetProperty("otp_expires_in").GetInt32(), a.GetProperty("otp_expires_in").GetInt32());
+        Assert.Equal(b.GetProperty("code_length").GetInt32(), a.GetProperty("code_length").GetInt32());
+        var notice = await _client.Mail.WaitForMessageAsync(owner, m => m.Subject.Contains("move an account to your", StringComparison.Ordinal), Token);
+        Assert.DoesNotMatch(@"\b\d{6}\b", notice.Text);
+        using var guessed = await Account.AccountSteps.VerifyChangeAsync(_client, session.AccessToken, a.GetProperty("change_id").GetString()!, "123456");
+        await AuthClient.AssertProblemAsync(guessed, HttpStatusCode.BadRequest, "Invalid or expired code");
+        using var me = await _client.MeAsync(session.AccessToken);
+        Assert.Equal(mover, (await AuthClient.ReadJsonAsync(me)).GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task The_password_a_stranger_just_registered_logs_in_to_403_for_an_existing_address_as_for_a_new_one()
     {
         var existing = AuthClient.NewAddress();
