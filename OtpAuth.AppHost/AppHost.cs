@@ -27,7 +27,7 @@ if (builder.ExecutionContext.IsRunMode)
     api.WithUrl("/docs", "API docs");
 }
 
-builder.AddProject<Projects.OtpAuth_Web>("web")
+var web = builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithHttpEndpoint(port: builder.PreferredPort(5500, "web"))
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "OtpAuth")
@@ -35,5 +35,6 @@ builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithEnvironment("Otp__Length", otpLength)
     .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown)
     .WithExternalHttpEndpoints();
+api.WithPasskeyOrigin(web.GetEndpoint("http"));
 
 builder.Build().Run();

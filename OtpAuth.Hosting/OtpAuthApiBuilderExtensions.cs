@@ -13,6 +13,9 @@ public sealed record OtpAuthApiWiring(
     IResourceBuilder<ParameterResource> OtpLength,
     IResourceBuilder<ParameterResource> ResendCooldownSeconds) : IResourceAnnotation;
 
+/// <summary>The Web endpoint whose origin an Api accepts passkeys from.</summary>
+public sealed record OtpAuthPasskeyOrigin(EndpointReference Web) : IResourceAnnotation;
+
 /// <summary>
 /// The one wiring of an OtpAuth Api project, for the AppHost's <c>api</c> and for any other instance of it (a test
 /// variant is the AppHost's wiring, found on its <c>api</c>, with another Redis or other settings).
@@ -43,6 +46,18 @@ public static class OtpAuthApiBuilderExtensions
         // Any JwtBearer with Authority = that URL finds the keys by discovery; each instance keeps a key ring of its own.
         return api.WithEnvironment("Jwt__Issuer", api.GetEndpoint("http"));
     }
+
+    /// <summary>
+    /// The page passkeys are used from: the Web's URL becomes the Api's one WebAuthn origin (the relying party id stays
+    /// <c>localhost</c>, the Api's default, which a browser accepts over plain http).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPasskeyOrigin(this IResourceBuilder<ProjectResource> api, EndpointReference web) =>
+        api.WithAnnotation(new OtpAuthPasskeyOrigin(web), ResourceAnnotationMutationBehavior.Replace)
+            .WithEnvironment("Passkeys__Origins__0", web);
+
+    /// <summary>The passkey origin of the Api resource <paramref name="apiName"/>, if it has one, to give another instance.</summary>
+    public static EndpointReference? GetPasskeyOrigin(this IDistributedApplicationBuilder builder, string apiName = "api") =>
+        builder.Resources.Single(r => r.Name == apiName).Annotations.OfType<OtpAuthPasskeyOrigin>().SingleOrDefault()?.Web;
 
     /// <summary>The wiring of the Api resource <paramref name="apiName"/>, to wire another instance the same way.</summary>
     public static OtpAuthApiWiring GetOtpAuthApiWiring(this IDistributedApplicationBuilder builder, string apiName = "api") =>

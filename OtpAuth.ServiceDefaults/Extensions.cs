@@ -117,7 +117,15 @@ public static class Extensions
             var running = RunAsync(context, cancellationToken);
             try
             {
-                return await running.WaitAsync(timeout, cancellationToken);
+                var result = await running.WaitAsync(timeout, cancellationToken);
+                // A check that catches its own exceptions (EF Core's) reports the caller's cancellation as Unhealthy: it
+                // goes on as the cancellation it is.
+                if (result.Exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                return result;
             }
             // A caller that gave up (a probe that disconnected, the host stopping) is not a dependency that did not answer:
             // its cancellation goes on as one, and nothing is reported unhealthy for it.

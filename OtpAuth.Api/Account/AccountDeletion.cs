@@ -14,7 +14,7 @@ namespace OtpAuth.Api.Account;
 
 /// <summary>
 /// Deleting an account, proved by its password or by a code mailed to it (for a person who signs in by code). Nothing of
-/// it stays: the user row and with it (by cascade) its sessions, refresh tokens and ways back, the pending registrations of
+/// it stays: the user row and with it (by cascade) its sessions, refresh tokens, ways back, recovery codes and passkeys, the pending registrations of
 /// its address, and every Redis key about its addresses (codes, budgets, throttle, a pending change). What stays, by
 /// design, is the revocation of its sessions in Redis (session ids only, until their last access token expires), so
 /// those tokens are refused at once; the address can register again.
@@ -102,6 +102,7 @@ public sealed partial class AccountDeletion(
         var addresses = await db.EmailReverts.Where(r => r.UserId == user.Id).Select(r => r.Email).ToListAsync(cancellationToken);
         addresses.Add(user.Email);
         var patterns = addresses.Distinct().Select(address => $"otpauth:*{ids.AddressKey(address)}*").ToList();
+        patterns.Add($"otpauth:user:{user.Id:N}:*"); // a pending change, TOTP setup, passkey registration, second-factor failures
         if (await pending.FindAsync(user.Id) is { } change)
         {
             // Only the change's own code: the budgets of the address it was moving to are that address's, not the account's.
@@ -112,7 +113,7 @@ public sealed partial class AccountDeletion(
             WITH pending AS (DELETE FROM pending_registrations WHERE email = {user.Email})
             DELETE FROM users WHERE id = {user.Id}
             """, cancellationToken);
-        await ForgetInRedisAsync(user.Id, patterns);
+        await ForgetInRedisAsync(patterns);
 
         SecurityEvents.AccountDeleted(SecurityEvents.Logger(loggers), user.Id, password is not null ? "password" : "code", clientIp);
         LogDeleted(user.Id);
@@ -125,10 +126,9 @@ public sealed partial class AccountDeletion(
     /// Every key naming the account or one of its addresses (by the addresses' opaque ids: keys hold no address). The
     /// keys of an address share a hash tag, and the rate limits name it too; a SCAN per pattern finds both.
     /// </summary>
-    private async Task ForgetInRedisAsync(Guid userId, IEnumerable<string> patterns)
+    private async Task ForgetInRedisAsync(IEnumerable<string> patterns)
     {
         var database = redis.GetDatabase();
-        await database.KeyDeleteAsync(PendingEmailChanges.KeyOf(userId));
         foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
             foreach (var pattern in patterns)

@@ -17,6 +17,10 @@ public sealed record ExportedEmailChange(Guid Id, string NewEmail);
 
 public sealed record ExportedEmailRevert(string Email, string ChangedTo, DateTimeOffset ChangedAt, DateTimeOffset RevertibleUntil);
 
+public sealed record ExportedSecondFactor(DateTimeOffset? TotpEnabledAt, int RecoveryCodesLeft);
+
+public sealed record ExportedPasskey(Guid Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, Guid Aaguid, bool Synced);
+
 /// <summary>Everything stored about the person (GDPR Art. 15 and 20), as JSON; never a password hash, a code or a token.</summary>
 public sealed record AccountExportResponse(
     DateTimeOffset ExportedAt,
@@ -24,7 +28,9 @@ public sealed record AccountExportResponse(
     List<ExportedSession> Sessions,
     List<ExportedRegistration> PendingRegistrations,
     ExportedEmailChange? PendingEmailChange,
-    List<ExportedEmailRevert> EmailChanges);
+    List<ExportedEmailRevert> EmailChanges,
+    ExportedSecondFactor SecondFactor,
+    List<ExportedPasskey> Passkeys);
 
 public sealed class AccountExport(OtpAuthDbContext db, PendingEmailChanges pending, TimeProvider clock)
 {
@@ -42,6 +48,9 @@ public sealed class AccountExport(OtpAuthDbContext db, PendingEmailChanges pendi
         var reverts = await db.EmailReverts.AsNoTracking().Where(r => r.UserId == userId).OrderBy(r => r.CreatedAt)
             .Select(r => new ExportedEmailRevert(r.Email, r.NewEmail, r.CreatedAt, r.ExpiresAt)).ToListAsync(cancellationToken);
         var change = await pending.FindAsync(userId);
+        var recoveryLeft = await db.RecoveryCodes.CountAsync(r => r.UserId == userId && r.UsedAt == null, cancellationToken);
+        var passkeys = await db.Passkeys.AsNoTracking().Where(p => p.UserId == userId).OrderBy(p => p.CreatedAt)
+            .Select(p => new ExportedPasskey(p.Id, p.Name, p.CreatedAt, p.LastUsedAt, p.AaGuid, p.BackedUp)).ToListAsync(cancellationToken);
         return new AccountExportResponse(
             clock.GetUtcNow(),
             new ExportedAccount(user.Id, user.Email, user.Language, user.CreatedAt, user.VerifiedAt, user.LastLoginAt),
@@ -49,6 +58,8 @@ public sealed class AccountExport(OtpAuthDbContext db, PendingEmailChanges pendi
                 AuthenticationMethods.Split(s.AuthMethods), s.UserAgent)).ToList(),
             registrations,
             change is null ? null : new ExportedEmailChange(change.Id, change.NewEmail),
-            reverts);
+            reverts,
+            new ExportedSecondFactor(user.TotpEnabledAt, recoveryLeft),
+            passkeys);
     }
 }

@@ -4,6 +4,8 @@ using OtpAuth.Api.Account;
 using OtpAuth.Api.EmailChange;
 using OtpAuth.Api.Infrastructure;
 using OtpAuth.Api.Login;
+using OtpAuth.Api.Mfa;
+using OtpAuth.Api.Passkeys;
 using OtpAuth.Api.Recovery;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Sessions;
@@ -34,7 +36,9 @@ public static class AuthApi
             .MapSessionsApi()
             .MapRecoveryApi()
             .MapEmailChangeApi()
-            .MapAccountApi();
+            .MapAccountApi()
+            .MapMfaApi()
+            .MapPasskeysApi();
         return app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.EmailCodeSignIn
             ? group.MapSignInCodeApi()
             : group;

@@ -18,6 +18,9 @@ public enum AuthStatus
 
     /// <summary>The address belongs to another account (or is reserved for one that moved away from it).</summary>
     AddressTaken,
+
+    /// <summary>The first factor was right; the account has a second (<see cref="AuthResult.MfaToken"/> continues the sign-in).</summary>
+    SecondFactorRequired,
 }
 
 /// <summary>
@@ -26,7 +29,8 @@ public enum AuthStatus
 /// and <see cref="FlowId"/> the id the client names that code's flow by (a sign-in, an address change).
 /// </summary>
 public readonly record struct AuthResult(
-    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null, int CodeLength = 0, Guid? FlowId = null)
+    AuthStatus Status, TimeSpan RetryAfter = default, User? User = null, IssuedSession? Session = null, Guid? RegistrationId = null, int CodeLength = 0, Guid? FlowId = null,
+    string? MfaToken = null, IReadOnlyList<string>? MfaMethods = null)
 {
     public static AuthResult Ok(User? user = null, IssuedSession? session = null) => new(AuthStatus.Success, User: user, Session: session);
 

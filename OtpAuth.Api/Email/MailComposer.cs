@@ -32,10 +32,14 @@ public static class MailComposer
             MailKind.PasswordChanged => (T("ChangedSubject"), T("ChangedBody"), new[] { T("ChangedHint") }),
             MailKind.SignInCode => (T("SignInSubject"), T("SignInIntro"), new[] { validity, T("SignInIgnore") }),
             MailKind.EmailChangeCode => (T("EmailChangeSubject"), T("EmailChangeIntro"), new[] { validity, T("EmailChangeIgnore") }),
-            MailKind.EmailChanged => (T("EmailChangedSubject"), string.Format(culture, T("EmailChangedIntro"), mail.NewAddress), new[] { validity, T("EmailChangedHint") }),
+            MailKind.EmailChanged => (T("EmailChangedSubject"), string.Format(culture, T("EmailChangedIntro"), mail.Detail), new[] { validity, T("EmailChangedHint") }),
             MailKind.AddressInUse => (T("InUseSubject"), T("InUseBody"), new[] { T("InUseHint") }),
             MailKind.AccountDeletionCode => (T("DeletionSubject"), T("DeletionIntro"), new[] { validity, T("DeletionIgnore") }),
             MailKind.AccountDeleted => (T("DeletedSubject"), T("DeletedBody"), new[] { T("DeletedHint") }),
+            MailKind.SecondFactorAdded => (T("TotpOnSubject"), T("TotpOnBody"), new[] { T("FactorHint") }),
+            MailKind.SecondFactorRemoved => (T("TotpOffSubject"), T("TotpOffBody"), new[] { T("FactorHint") }),
+            MailKind.PasskeyAdded => (T("PasskeyAddedSubject"), string.Format(culture, T("PasskeyAddedBody"), mail.Detail), new[] { T("FactorHint") }),
+            MailKind.PasskeyRemoved => (T("PasskeyRemovedSubject"), string.Format(culture, T("PasskeyRemovedBody"), mail.Detail), new[] { T("FactorHint") }),
             _ => throw new ArgumentOutOfRangeException(nameof(mail)),
         };
         if (OutgoingMail.CarriesCode(mail.Kind) && string.IsNullOrEmpty(mail.Code))
@@ -43,9 +47,9 @@ public static class MailComposer
             throw new ArgumentException("A code mail needs its code.", nameof(mail));
         }
 
-        if (mail.Kind == MailKind.EmailChanged && string.IsNullOrEmpty(mail.NewAddress))
+        if (mail.Kind is MailKind.EmailChanged or MailKind.PasskeyAdded or MailKind.PasskeyRemoved && string.IsNullOrEmpty(mail.Detail))
         {
-            throw new ArgumentException("An address-changed mail names the new address.", nameof(mail));
+            throw new ArgumentException("This mail names the new address or the passkey.", nameof(mail));
         }
 
         var code = OutgoingMail.CarriesCode(mail.Kind) ? mail.Code : null;

@@ -20,7 +20,7 @@ public enum MailKind
     /// <summary>To the address an account is moving to: the code that proves it.</summary>
     EmailChangeCode,
 
-    /// <summary>To the address an account moved away from: it was changed (to <see cref="OutgoingMail.NewAddress"/>), and the code that takes it back.</summary>
+    /// <summary>To the address an account moved away from: it was changed (to <see cref="OutgoingMail.Detail"/>), and the code that takes it back.</summary>
     EmailChanged,
 
     /// <summary>To the owner of a verified account whose address another account tried to move to (conceal mode).</summary>
@@ -31,13 +31,25 @@ public enum MailKind
 
     /// <summary>To the address of an account that was just deleted.</summary>
     AccountDeleted,
+
+    /// <summary>To the owner: TOTP was turned on.</summary>
+    SecondFactorAdded,
+
+    /// <summary>To the owner: TOTP was turned off.</summary>
+    SecondFactorRemoved,
+
+    /// <summary>To the owner: a passkey (named in <see cref="OutgoingMail.Detail"/>) was added.</summary>
+    PasskeyAdded,
+
+    /// <summary>To the owner: a passkey (named in <see cref="OutgoingMail.Detail"/>) was removed.</summary>
+    PasskeyRemoved,
 }
 
 /// <summary>
-/// One mail to send: what it is, to whom, in which language, the code (and its lifetime) when it carries one, and for
-/// <see cref="MailKind.EmailChanged"/> the address the account moved to.
+/// One mail to send: what it is, to whom, in which language, the code (and its lifetime) when it carries one, and its
+/// detail: the address the account moved to (<see cref="MailKind.EmailChanged"/>), a passkey's name.
 /// </summary>
-public sealed record OutgoingMail(MailKind Kind, string Recipient, string Language, string? Code = null, TimeSpan Lifetime = default, string? NewAddress = null)
+public sealed record OutgoingMail(MailKind Kind, string Recipient, string Language, string? Code = null, TimeSpan Lifetime = default, string? Detail = null)
 {
     public static bool CarriesCode(MailKind kind) =>
         kind is MailKind.RegistrationCode or MailKind.PasswordResetCode or MailKind.SignInCode or MailKind.EmailChangeCode

@@ -54,6 +54,8 @@ public sealed class ApiMetrics
     private readonly Counter<long> _codeSignIns;
     private readonly Counter<long> _emailChanges;
     private readonly Counter<long> _accountActions;
+    private readonly Counter<long> _mfa;
+    private readonly Counter<long> _passkeys;
 
     public ApiMetrics(IMeterFactory meterFactory)
     {
@@ -70,6 +72,8 @@ public sealed class ApiMetrics
         _codeSignIns = meter.CreateCounter<long>("otpauth.sign_in_codes", "{request}", "Sign-in by emailed code, by step (requested, verify) and outcome: ok, invalid, locked.");
         _emailChanges = meter.CreateCounter<long>("otpauth.email_changes", "{request}", "Address changes, by step (requested, verify, revert) and outcome: ok, invalid, locked, wrong_password, conflict.");
         _accountActions = meter.CreateCounter<long>("otpauth.accounts", "{request}", "Account deletions and exports, by action (delete_code, delete, export) and outcome: ok, invalid, wrong_password.");
+        _mfa = meter.CreateCounter<long>("otpauth.mfa", "{request}", "Second factors, by step (challenge, verify, totp_confirm, totp_remove) and outcome: ok, invalid, locked, no_challenge, no_setup.");
+        _passkeys = meter.CreateCounter<long>("otpauth.passkeys", "{request}", "Passkeys, by step (register, remove, sign_in) and outcome: ok, invalid.");
         _passwordResets = meter.CreateCounter<long>("otpauth.password.resets", "{reset}", "Password resets and changes, by kind (reset_requested, reset, change) and outcome.");
         _emailSendDuration = meter.CreateHistogram<double>("otpauth.email.send.duration", "ms", "Time to hand one mail to the SMTP server.");
     }
@@ -121,4 +125,10 @@ public sealed class ApiMetrics
 
     public void Account(string action, string outcome) => _accountActions.Add(1,
         new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Mfa(string step, string outcome) => _mfa.Add(1,
+        new KeyValuePair<string, object?>("step", step), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Passkey(string step, string outcome) => _passkeys.Add(1,
+        new KeyValuePair<string, object?>("step", step), new KeyValuePair<string, object?>("outcome", outcome));
 }

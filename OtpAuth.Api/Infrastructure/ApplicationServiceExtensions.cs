@@ -6,7 +6,9 @@ using OtpAuth.Api.Auth;
 using OtpAuth.Api.Email;
 using OtpAuth.Api.EmailChange;
 using OtpAuth.Api.Login;
+using OtpAuth.Api.Mfa;
 using OtpAuth.Api.Otp;
+using OtpAuth.Api.Passkeys;
 using OtpAuth.Api.Passwords;
 using OtpAuth.Api.RateLimiting;
 using OtpAuth.Api.Recovery;
@@ -70,6 +72,8 @@ public static class ApplicationServiceExtensions
         builder.AddRecovery();
         builder.AddRegistration();
         builder.AddVerification();
+        builder.AddPasskeys();
+        builder.AddMfa();
         builder.AddLogin();
         builder.AddSignInByCode();
         builder.AddEmailChange();

@@ -25,7 +25,8 @@ public static class LoginApi
         group.MapPost("/login", Login)
             .WithName("Login")
             .WithSummary("Exchange email and password for an access token and a refresh token (a new session)")
-            .WithDescription("403 Email not verified comes only when the password matches the newest pending registration of the address.")
+            .WithDescription("403 Email not verified comes only when the password matches the newest pending registration of the address. "
+                + "An account with a second factor answers 200 {mfa_required, mfa_token, methods} instead of tokens: POST /auth/mfa/verify continues.")
             .WithRequestExample(new LoginRequest("ada@example.com", "correct horse battery staple"))
             .ProducesJsonBodyProblems()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -46,8 +47,8 @@ public static class LoginApi
         return group;
     }
 
-    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
-        LoginRequest request, LoginFlow login, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TokenResponse>, Ok<Mfa.MfaRequiredResponse>, ValidationProblem, ProblemHttpResult>> Login(
+        LoginRequest request, LoginFlow login, Microsoft.Extensions.Options.IOptions<Mfa.MfaOptions> mfa, HttpContext context, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var emailError);
         // Login checks only presence: the length rules are for choosing a password, not for typing one.
@@ -61,6 +62,7 @@ public static class LoginApi
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Ok(TokenResponse.From(result.Session!)),
+            AuthStatus.SecondFactorRequired => Mfa.MfaApi.Required(result, mfa),
             AuthStatus.NotVerified => AuthApi.Problem(StatusCodes.Status403Forbidden, NotVerified),
             AuthStatus.RateLimited => AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many failed logins for this address."),
             _ => AuthApi.Problem(StatusCodes.Status401Unauthorized, InvalidCredentials),

@@ -25,6 +25,7 @@ public sealed partial class LoginFlow(
     HashingGate hashing,
     LoginThrottle throttle,
     SessionStore sessions,
+    Mfa.SecondFactorSignIn secondFactor,
     OtpHasher ids,
     ApiMetrics metrics,
     IOptions<AuthOptions> authOptions,
@@ -97,6 +98,12 @@ public sealed partial class LoginFlow(
     {
         await throttle.SucceededAsync(email, client);
         await RehashIfNeededAsync(user, password, cancellationToken);
+        if (user.RequiresSecondFactor)
+        {
+            metrics.LoggedIn("second_factor");
+            return await secondFactor.ChallengeAsync(user, AuthenticationMethods.Password, cancellationToken);
+        }
+
         // The session's rows and the account's last login time are one statement (SessionStore.StartAsync).
         if (await sessions.StartAsync(user, userAgent, AuthenticationMethods.Password, cancellationToken) is not { } session)
         {

@@ -79,6 +79,15 @@ public sealed class RateLimitOptions
     /// </summary>
     public EndpointLimit AccountCodes { get; set; } = new() { PerIp = 20, PerAddress = 0, WindowSeconds = 3600 };
 
+    /// <summary>Passkey sign-in options and answers, per client network: bounds load (an assertion cannot be guessed).</summary>
+    public EndpointLimit PasskeySignIn { get; set; } = new() { PerIp = 60, PerAddress = 0, WindowSeconds = 900 };
+
+    /// <summary>
+    /// The second step of a sign-in, per client network; guessing is bounded per account
+    /// (<see cref="Mfa.MfaOptions.MaxConsecutiveFailures"/>), and the mfa_token lives 5 minutes.
+    /// </summary>
+    public EndpointLimit MfaVerify { get; set; } = new() { PerIp = 60, PerAddress = 0, WindowSeconds = 900 };
+
     /// <summary>Refresh tokens are 256 random bits, so this bounds load, not guessing.</summary>
     public EndpointLimit Refresh { get; set; } = new() { PerIp = 300, PerAddress = 0, WindowSeconds = 900 };
 
@@ -138,6 +147,8 @@ public sealed class RateLimitOptions
         RateLimitedEndpoint.SignInCodeVerify => SignInCodeVerify,
         RateLimitedEndpoint.RevertEmail => RevertEmail,
         RateLimitedEndpoint.AccountCodes => AccountCodes,
+        RateLimitedEndpoint.PasskeySignIn => PasskeySignIn,
+        RateLimitedEndpoint.MfaVerify => MfaVerify,
         _ => Me,
     };
 }
@@ -202,4 +213,6 @@ public enum RateLimitedEndpoint
     SignInCodeVerify,
     RevertEmail,
     AccountCodes,
+    PasskeySignIn,
+    MfaVerify,
 }

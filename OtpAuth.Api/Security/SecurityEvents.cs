@@ -81,4 +81,16 @@ public static partial class SecurityEvents
     [LoggerMessage(EventId = 6017, EventName = "AccountExported", Level = LogLevel.Information,
         Message = "User {UserId} exported their data from {ClientIp}")]
     public static partial void AccountExported(ILogger logger, Guid userId, string clientIp);
+
+    [LoggerMessage(EventId = 6018, EventName = "SecondFactorChanged", Level = LogLevel.Warning,
+        Message = "User {UserId}: {Change} from {ClientIp}")]
+    public static partial void SecondFactorChanged(ILogger logger, Guid userId, string change, string clientIp);
+
+    [LoggerMessage(EventId = 6019, EventName = "SecondFactorFailed", Level = LogLevel.Warning,
+        Message = "A wrong second factor ({Method}) for user {UserId} from {ClientIp}")]
+    public static partial void SecondFactorFailed(ILogger logger, Guid userId, string method, string clientIp);
+
+    [LoggerMessage(EventId = 6020, EventName = "SignedInWith", Level = LogLevel.Information,
+        Message = "User {UserId} signed in with {How} from {ClientIp}")]
+    public static partial void SignedInWith(ILogger logger, Guid userId, string how, string clientIp);
 }

@@ -43,10 +43,10 @@ public sealed class SessionStore(
     /// autocommit, one round trip (a SaveChanges of the three rows would take two: the batch, then its commit).
     /// </summary>
     /// <returns>The session, or null when the account is gone (deleted since it was read).</returns>
-    public async Task<IssuedSession?> StartAsync(User user, string? userAgent, string method, CancellationToken cancellationToken)
+    /// <param name="methods">How the person signed in: <see cref="Auth.AuthenticationMethods"/>, space-separated.</param>
+    public async Task<IssuedSession?> StartAsync(User user, string? userAgent, string methods, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var methods = Auth.AuthenticationMethods.Join([method]);
         var rules = options.Value;
         var sessionId = Guid.CreateVersion7(now);
         var expiresAt = now + rules.RefreshTokenLifetime;

@@ -63,8 +63,9 @@ public static class SignInCodeApi
             : AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many codes were requested for this address.");
     }
 
-    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Verify(
-        SignInCodeVerifyRequest request, SignInCodeFlow signIn, OtpCodeGenerator codes, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TokenResponse>, Ok<Mfa.MfaRequiredResponse>, ValidationProblem, ProblemHttpResult>> Verify(
+        SignInCodeVerifyRequest request, SignInCodeFlow signIn, OtpCodeGenerator codes, Microsoft.Extensions.Options.IOptions<Mfa.MfaOptions> mfa,
+        HttpContext context, CancellationToken cancellationToken)
     {
         var email = EmailAddress.Normalize(request.Email, out var emailError);
         var code = codes.Canonical(request.Code);
@@ -80,6 +81,7 @@ public static class SignInCodeApi
         return result.Status switch
         {
             AuthStatus.Success => TypedResults.Ok(TokenResponse.From(result.Session!)),
+            AuthStatus.SecondFactorRequired => Mfa.MfaApi.Required(result, mfa),
             AuthStatus.RateLimited => AuthApi.TooManyRequests(context.Response, result.RetryAfter, "Too many wrong codes for this address."),
             _ => AuthApi.Problem(StatusCodes.Status400BadRequest, VerificationApi.InvalidCode),
         };

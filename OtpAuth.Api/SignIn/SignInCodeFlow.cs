@@ -25,6 +25,7 @@ public sealed partial class SignInCodeFlow(
     CodeMailBacklog queue,
     LoginThrottle throttle,
     SessionStore sessions,
+    Mfa.SecondFactorSignIn secondFactor,
     ApiMetrics metrics,
     ILogger<SignInCodeFlow> logger,
     ILoggerFactory loggers)
@@ -77,6 +78,13 @@ public sealed partial class SignInCodeFlow(
         try
         {
             user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email && u.VerifiedAt != null, cancellationToken);
+            if (user is { RequiresSecondFactor: true })
+            {
+                await throttle.SucceededAsync(email, clientIp);
+                metrics.SignInCode("verify", "second_factor");
+                return await secondFactor.ChallengeAsync(user, AuthenticationMethods.EmailCode, cancellationToken);
+            }
+
             if (user is not null)
             {
                 session = await sessions.StartAsync(user, userAgent, AuthenticationMethods.EmailCode, cancellationToken);

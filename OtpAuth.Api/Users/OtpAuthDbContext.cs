@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OtpAuth.Api.EmailChange;
+using OtpAuth.Api.Mfa;
+using OtpAuth.Api.Passkeys;
 using OtpAuth.Api.Registration;
 using OtpAuth.Api.Sessions;
 using OtpAuth.Api.Tokens;
@@ -22,6 +24,10 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
 
     public DbSet<EmailRevert> EmailReverts => Set<EmailRevert>();
 
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
+    public DbSet<Passkey> Passkeys => Set<Passkey>();
+
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     /// <summary>ASP.NET Core Data Protection's key ring, shared by every replica (encrypted: see <see cref="KeyRingEncryption"/>).</summary>
@@ -41,6 +47,40 @@ public sealed class OtpAuthDbContext(DbContextOptions<OtpAuthDbContext> options)
         user.Property(u => u.LastLoginAt).HasColumnName("last_login_at");
         user.Property(u => u.Language).HasColumnName("language").HasMaxLength(Email.MailLanguage.MaxLength).HasDefaultValue(Email.MailLanguage.Default);
         user.Ignore(u => u.IsVerified);
+        user.Ignore(u => u.RequiresSecondFactor);
+        user.Property(u => u.TotpSecret).HasColumnName("totp_secret");
+        user.Property(u => u.TotpEnabledAt).HasColumnName("totp_enabled_at");
+        user.Property(u => u.TotpLastStep).HasColumnName("totp_last_step").HasDefaultValue(0L);
+        user.Property(u => u.WebAuthnHandle).HasColumnName("webauthn_handle");
+        user.HasIndex(u => u.WebAuthnHandle).IsUnique().HasDatabaseName("ix_users_webauthn_handle");
+
+        var recovery = modelBuilder.Entity<RecoveryCode>();
+        recovery.ToTable("recovery_codes");
+        recovery.HasKey(x => x.Id).HasName("pk_recovery_codes");
+        recovery.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+        recovery.Property(x => x.UserId).HasColumnName("user_id");
+        recovery.HasIndex(x => new { x.UserId, x.Hash }).IsUnique().HasDatabaseName("ix_recovery_codes_user_id_hash");
+        recovery.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).HasConstraintName("fk_recovery_codes_users").OnDelete(DeleteBehavior.Cascade);
+        recovery.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(64);
+        recovery.Property(x => x.CreatedAt).HasColumnName("created_at");
+        recovery.Property(x => x.UsedAt).HasColumnName("used_at");
+
+        var passkey = modelBuilder.Entity<Passkey>();
+        passkey.ToTable("passkeys");
+        passkey.HasKey(x => x.Id).HasName("pk_passkeys");
+        passkey.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+        passkey.Property(x => x.UserId).HasColumnName("user_id");
+        passkey.HasIndex(x => x.UserId).HasDatabaseName("ix_passkeys_user_id");
+        passkey.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).HasConstraintName("fk_passkeys_users").OnDelete(DeleteBehavior.Cascade);
+        passkey.Property(x => x.CredentialId).HasColumnName("credential_id").HasMaxLength(1023);
+        passkey.HasIndex(x => x.CredentialId).IsUnique().HasDatabaseName("ix_passkeys_credential_id");
+        passkey.Property(x => x.PublicKey).HasColumnName("public_key");
+        passkey.Property(x => x.SignCount).HasColumnName("sign_count");
+        passkey.Property(x => x.Name).HasColumnName("name").HasMaxLength(64);
+        passkey.Property(x => x.AaGuid).HasColumnName("aaguid");
+        passkey.Property(x => x.BackedUp).HasColumnName("backed_up");
+        passkey.Property(x => x.CreatedAt).HasColumnName("created_at");
+        passkey.Property(x => x.LastUsedAt).HasColumnName("last_used_at");
 
         var pending = modelBuilder.Entity<PendingRegistration>();
         pending.ToTable("pending_registrations");

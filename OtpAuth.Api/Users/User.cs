@@ -20,4 +20,18 @@ public sealed class User
     public DateTimeOffset? LastLoginAt { get; set; }
 
     public bool IsVerified => VerifiedAt is not null;
+
+    /// <summary>The TOTP secret once confirmed, encrypted with the Data Protection key ring (<see cref="Mfa.TotpSecrets"/>).</summary>
+    public byte[]? TotpSecret { get; set; }
+
+    public DateTimeOffset? TotpEnabledAt { get; set; }
+
+    /// <summary>The last 30-second step whose TOTP code was accepted: a code of that step or an earlier one is a replay.</summary>
+    public long TotpLastStep { get; set; }
+
+    /// <summary>The WebAuthn user handle of the account's passkeys: random, so it tells an authenticator nothing about the account.</summary>
+    public byte[]? WebAuthnHandle { get; set; }
+
+    /// <summary>Whether a first factor (a password, an emailed code) must be followed by a second one.</summary>
+    public bool RequiresSecondFactor => TotpEnabledAt is not null;
 }

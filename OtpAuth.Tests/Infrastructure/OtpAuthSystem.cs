@@ -102,11 +102,17 @@ public sealed class OtpAuthSystem : IAsyncLifetime
 
     /// <summary>
     /// The Api variant without a resend cooldown and with a high per-address send cap and register limit, whose codes are
-    /// long after <see cref="BurstFailuresBeforeLongCodes"/> wrong ones; its issuer is <c>otpauth</c>, not a URL.
+    /// long after <see cref="BurstFailuresBeforeLongCodes"/> wrong ones; its issuer is <c>otpauth</c>, not a URL; its
+    /// second factors are short-lived and few (<see cref="BurstMfaChallengeSeconds"/>, <see cref="BurstMfaFailures"/>).
     /// </summary>
     public const string Burst = "api-burst";
 
     public const int BurstFailuresBeforeLongCodes = 12;
+
+    /// <summary>How long an mfa_token of <see cref="Burst"/> lives, and how many wrong second factors its accounts may take.</summary>
+    public const int BurstMfaChallengeSeconds = 3;
+
+    public const int BurstMfaFailures = 3;
 
     /// <summary>The Api variant with tight limits, as two replicas (<c>api-limits-0</c>, <c>api-limits-1</c>) on a Redis of their own.</summary>
     public const string Limits = "api-limits";
@@ -177,6 +183,8 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("RateLimits__Register__AddressCeiling", "0")
             .WithEnvironment("Otp__MaxFailuresBeforeLongCodes", BurstFailuresBeforeLongCodes.ToString(CultureInfo.InvariantCulture))
             .WithGenerousClientLimits()
+            .WithEnvironment("Mfa__ChallengeSeconds", BurstMfaChallengeSeconds.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Mfa__MaxConsecutiveFailures", BurstMfaFailures.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Jwt__Issuer", "otpauth"); // not a URL (allowed in Development): DiscoveryTests
 
         // The code rules and the login throttle's Lua scripts on Garnet, with waits short enough to watch them double
@@ -257,6 +265,11 @@ public sealed class OtpAuthSystem : IAsyncLifetime
         var api = builder.AddProject<Projects.OtpAuth_Api>(name).WithHttpEndpoint()
             .WithOtpAuthApiWiring(wiring)
             .WithEnvironment("Password__BcryptWorkFactor", "10");
+        if (builder.GetPasskeyOrigin() is { } web)
+        {
+            api.WithPasskeyOrigin(web);
+        }
+
         return builder.CreateResourceBuilder<IResourceWithEnvironment>(api.Resource);
     }
 }
@@ -270,11 +283,7 @@ internal static class TestLimits
     /// </summary>
     public static IResourceBuilder<IResourceWithEnvironment> WithGenerousClientLimits(this IResourceBuilder<IResourceWithEnvironment> api)
     {
-        foreach (var endpoint in new[]
-        {
-            "Register", "VerifyOtp", "ResendOtp", "Login", "Me", "Refresh", "ForgotPassword", "ResetPassword",
-            "SignInCode", "SignInCodeVerify", "RevertEmail", "AccountCodes",
-        })
+        foreach (var endpoint in Enum.GetValues<OtpAuth.Api.RateLimiting.RateLimitedEndpoint>())
         {
             api.WithEnvironment($"RateLimits__{endpoint}__PerIp", "1000000");
         }

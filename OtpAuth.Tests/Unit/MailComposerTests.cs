@@ -17,7 +17,7 @@ public sealed class MailComposerTests
     [MemberData(nameof(Every))]
     public void Each_mail_has_a_text_and_an_html_part_in_its_language(MailKind kind, string language)
     {
-        using var message = MailComposer.Compose(new OutgoingMail(kind, "ada@example.com", language, "482913", TimeSpan.FromMinutes(2), NewAddress: "grace@example.com"), From);
+        using var message = MailComposer.Compose(new OutgoingMail(kind, "ada@example.com", language, "482913", TimeSpan.FromMinutes(2), Detail: "grace@example.com"), From);
 
         Assert.False(string.IsNullOrWhiteSpace(message.TextBody));
         Assert.Contains($"<html lang=\"{language}\"", message.HtmlBody, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class MailComposerTests
     public void The_address_changed_mail_names_the_new_address_and_a_code_that_lasts_days(string language, string validity)
     {
         using var message = MailComposer.Compose(
-            new OutgoingMail(MailKind.EmailChanged, "ada@example.com", language, "482913", TimeSpan.FromDays(7), NewAddress: "grace@example.com"), From);
+            new OutgoingMail(MailKind.EmailChanged, "ada@example.com", language, "482913", TimeSpan.FromDays(7), Detail: "grace@example.com"), From);
 
         Assert.Contains("grace@example.com", message.TextBody, StringComparison.Ordinal);
         Assert.Contains(validity, message.TextBody, StringComparison.Ordinal);

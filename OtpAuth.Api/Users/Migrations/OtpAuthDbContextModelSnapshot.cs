@@ -87,6 +87,100 @@ namespace OtpAuth.Api.Users.Migrations
                     b.ToTable("email_reverts", (string)null);
                 });
 
+            modelBuilder.Entity("OtpAuth.Api.Mfa.RecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recovery_codes");
+
+                    b.HasIndex("UserId", "Hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recovery_codes_user_id_hash");
+
+                    b.ToTable("recovery_codes", (string)null);
+                });
+
+            modelBuilder.Entity("OtpAuth.Api.Passkeys.Passkey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AaGuid")
+                        .HasColumnType("uuid")
+                        .HasColumnName("aaguid");
+
+                    b.Property<bool>("BackedUp")
+                        .HasColumnType("boolean")
+                        .HasColumnName("backed_up");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("bytea")
+                        .HasColumnName("credential_id");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("public_key");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sign_count");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_passkeys");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_passkeys_credential_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_passkeys_user_id");
+
+                    b.ToTable("passkeys", (string)null);
+                });
+
             modelBuilder.Entity("OtpAuth.Api.Registration.PendingRegistration", b =>
                 {
                     b.Property<Guid>("Id")
@@ -300,9 +394,27 @@ namespace OtpAuth.Api.Users.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("password_hash");
 
+                    b.Property<DateTimeOffset?>("TotpEnabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("totp_enabled_at");
+
+                    b.Property<long>("TotpLastStep")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("totp_last_step");
+
+                    b.Property<byte[]>("TotpSecret")
+                        .HasColumnType("bytea")
+                        .HasColumnName("totp_secret");
+
                     b.Property<DateTimeOffset?>("VerifiedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("verified_at");
+
+                    b.Property<byte[]>("WebAuthnHandle")
+                        .HasColumnType("bytea")
+                        .HasColumnName("webauthn_handle");
 
                     b.HasKey("Id")
                         .HasName("pk_users");
@@ -310,6 +422,10 @@ namespace OtpAuth.Api.Users.Migrations
                     b.HasIndex("Email")
                         .IsUnique()
                         .HasDatabaseName("ix_users_email");
+
+                    b.HasIndex("WebAuthnHandle")
+                        .IsUnique()
+                        .HasDatabaseName("ix_users_webauthn_handle");
 
                     b.ToTable("users", (string)null);
                 });
@@ -322,6 +438,26 @@ namespace OtpAuth.Api.Users.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_email_reverts_users");
+                });
+
+            modelBuilder.Entity("OtpAuth.Api.Mfa.RecoveryCode", b =>
+                {
+                    b.HasOne("OtpAuth.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recovery_codes_users");
+                });
+
+            modelBuilder.Entity("OtpAuth.Api.Passkeys.Passkey", b =>
+                {
+                    b.HasOne("OtpAuth.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_passkeys_users");
                 });
 
             modelBuilder.Entity("OtpAuth.Api.Sessions.RefreshToken", b =>
