@@ -14,8 +14,9 @@ namespace OtpAuth.Tests.Infrastructure;
 /// by unique addresses. Besides the AppHost's resources it runs test-only variants of the Api on the same database and
 /// mail server: <c>api-fast</c> (codes expire after 3 s, resend cooldown 2 s, a sign-in is recent for 3 s), <see cref="Burst"/> (no resend
 /// cooldown), <see cref="Garnet"/> (on Garnet, with a short login throttle), <see cref="Limits"/> (tight limits, two
-/// replicas on a Redis of their own) and <see cref="MailCap"/> (a shared budget of 3 mails a minute, 1 per network); and a second
-/// Web, <see cref="EdgeWeb"/>, that trusts no proxy a test can be.
+/// replicas on a Redis of their own), <see cref="MailCap"/> (a shared budget of 3 mails a minute, 1 per network) and
+/// <see cref="Reauth"/> (a sign-in is recent for 30 s); a second Web, <see cref="EdgeWeb"/>, that trusts no
+/// proxy a test can be; and a third, <see cref="ReauthWeb"/>, in front of <see cref="Reauth"/>.
 /// </summary>
 public sealed class OtpAuthSystem : IAsyncLifetime
 {
@@ -124,6 +125,18 @@ public sealed class OtpAuthSystem : IAsyncLifetime
 
     public const int ForgotPasswordPerIp = 20;
 
+    /// <summary>
+    /// The AppHost's Api with <c>Auth:RecentAuthenticationMinutes</c> at <see cref="ReauthMinutes"/>: a session is too old
+    /// for an email change or a deletion that soon, so a browser test sees the "confirm it's you" step without waiting ten
+    /// minutes. (<see cref="Fast"/>'s 3 s is too short for a person's steps: its codes also expire in 3 s.)
+    /// </summary>
+    public const string Reauth = "api-reauth";
+
+    public const double ReauthMinutes = 0.5;
+
+    /// <summary>A Web whose <c>/auth/*</c> goes to <see cref="Reauth"/> instead of "api" (the browser tests of that step).</summary>
+    public const string ReauthWeb = "web-reauth";
+
     /// <summary>A Web in front of "api" that believes X-Forwarded-For only from 10.99.0.0/16, where no test connects from.</summary>
     public const string EdgeWeb = "web-edge";
 
@@ -230,6 +243,15 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("RateLimits__MailsPerMinute", MailCapPerMinute.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("RateLimits__MailsPerNetworkPerMinute", MailCapPerNetworkPerMinute.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("RateLimits__MailsPerMinuteCeiling", MailCapCeilingPerMinute.ToString(CultureInfo.InvariantCulture));
+
+        // The AppHost's Api plus a short recent-sign-in window, and a Web in front of it: the Web's proxy sends to
+        // http://api, which service discovery resolves from services__api__http__0, here this Api's endpoint.
+        AddApiVariant(builder, Reauth, "redis").WithGenerousClientLimits()
+            .WithEnvironment("Auth__RecentAuthenticationMinutes", ReauthMinutes.ToString(CultureInfo.InvariantCulture));
+        builder.AddProject<Projects.OtpAuth_Web>(ReauthWeb)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("services__api__http__0", builder.CreateResourceBuilder<IResourceWithEndpoints>(Reauth).GetEndpoint("http"));
     }
 
     /// <summary>

@@ -17,11 +17,25 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
     public ILocator Account => page.Locator("#screen-account");
     public ILocator Forgot => page.Locator("#screen-forgot");
     public ILocator Reset => page.Locator("#screen-reset");
+    public ILocator EmailCode => page.Locator("#screen-email-code");
+    public ILocator ChangeEmail => page.Locator("#screen-change-email");
+    public ILocator ConfirmEmail => page.Locator("#screen-confirm-email");
+    public ILocator Delete => page.Locator("#screen-delete");
+    public ILocator Reauth => page.Locator("#screen-reauth");
+    public ILocator Revert => page.Locator("#screen-revert");
+    public ILocator Reverted => page.Locator("#screen-reverted");
 
     public ILocator CodeMessage => page.Locator("#code-message");
     public ILocator ResendButton => Code.GetByRole(AriaRole.Button, new() { Name = "Resend code" });
 
     public static string NewEmail(string purpose) => $"{purpose}.{Guid.NewGuid().ToString("N")[..12]}@example.com";
+
+    /// <summary>
+    /// A fresh address without digits, for the address an account moves to: the old address's mail names it before the
+    /// undo code, and six digits of a random address would read as that code.
+    /// </summary>
+    public static string NewEmailWithoutDigits(string purpose) =>
+        $"{purpose}.{string.Concat(Guid.NewGuid().ToString("N")[..12].Select(c => char.IsAsciiDigit(c) ? (char)('g' + (c - '0')) : c))}@example.com";
 
     public ILocator Digit(int position, int length) =>
         Code.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
@@ -32,6 +46,21 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
 
     public ILocator ResetDigit(int position, int length) =>
         Reset.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    /// <summary>A digit box of the code on <paramref name="screen"/>.</summary>
+    public static ILocator Box(ILocator screen, int position, int length) =>
+        screen.GetByRole(AriaRole.Textbox, new() { Name = $"Digit {position} of {length}", Exact = true });
+
+    /// <summary>Types a code into the boxes of <paramref name="screen"/> from the first, as a person does.</summary>
+    public async Task TypeCodeAsync(ILocator screen, string code)
+    {
+        await Box(screen, 1, code.Length).FocusAsync();
+        await page.Keyboard.TypeAsync(code);
+    }
+
+    /// <summary>From the register screen to the sign-in screen.</summary>
+    public Task GoToSignInAsync() =>
+        Register.GetByRole(AriaRole.Button, new() { Name = "Already verified? Sign in" }).ClickAsync();
 
     /// <summary>Opens the page on the sign-in screen and signs in.</summary>
     public async Task SignInAsync(string email, string password = Password)

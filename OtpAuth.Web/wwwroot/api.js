@@ -2,14 +2,25 @@
 
 /** An API answer that was not a success, in words a person can read. */
 export class ApiError extends Error {
-  constructor(status, message, fieldErrors = {}, retryAfterSeconds = null) {
+  constructor(status, message, fieldErrors = {}, retryAfterSeconds = null, type = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.fieldErrors = fieldErrors;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.type = type;
   }
 }
+
+/**
+ * The problem type of a 401 that does not mean "signed out": the session is fine, but the action (changing the
+ * address, deleting the account) wants a sign-in within the last few minutes. The page asks for the password (or an
+ * emailed code) again and retries.
+ */
+export const reauthenticationRequired = 'urn:otpauth:problem:reauthentication-required';
+
+export const isReauthenticationRequired = (error) =>
+  error instanceof ApiError && error.status === 401 && error.type === reauthenticationRequired;
 
 // Used when a failure carries no `detail` (for instance a proxy error before the API answered).
 const fallbackMessages = {
@@ -66,7 +77,8 @@ async function send(path, init) {
     ? data.detail
     : fallbackMessages[response.status] ?? genericMessage;
   const fieldErrors = data?.errors && typeof data.errors === 'object' ? data.errors : {};
-  throw new ApiError(response.status, message, fieldErrors, parseRetryAfter(response.headers.get('Retry-After')));
+  const type = typeof data?.type === 'string' ? data.type : null;
+  throw new ApiError(response.status, message, fieldErrors, parseRetryAfter(response.headers.get('Retry-After')), type);
 }
 
 async function readJson(response) {

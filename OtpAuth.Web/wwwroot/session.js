@@ -2,7 +2,7 @@
 // Both tokens live in memory and sessionStorage (this tab only), never in a URL. The access token is renewed a
 // minute before it expires; a refresh token works once, so renewals never run two at a time.
 
-import { ApiError, postJson, sendWithToken } from './api.js';
+import { ApiError, isReauthenticationRequired, postJson, sendWithToken } from './api.js';
 
 const storageKey = 'otpauth.session';
 const renewAheadSeconds = 60;
@@ -66,7 +66,10 @@ export function renew() {
   return renewal;
 }
 
-/** An API call as the signed-in account; an expired access token is renewed once and the call tried again. */
+/**
+ * An API call as the signed-in account; an expired access token is renewed once and the call tried again. A 401 that
+ * asks for a recent sign-in is not an expired token (renewing would not help): it reaches the caller as it is.
+ */
 export async function call(method, path, body) {
   if (!current) {
     throw new ApiError(401, 'Your session has ended. Please sign in again.');
@@ -77,11 +80,27 @@ export async function call(method, path, body) {
   try {
     return await sendWithToken(method, path, current.accessToken, body);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 401) {
+    if (!(error instanceof ApiError) || error.status !== 401 || isReauthenticationRequired(error)) {
       throw error;
     }
     await renew();
     return sendWithToken(method, path, current.accessToken, body);
+  }
+}
+
+/**
+ * Swaps this tab's session for a new one (a sign-in to confirm it's the person): the new tokens are kept and the old
+ * session is ended on the server, so a confirmation leaves one session, not two.
+ */
+export async function replace(answer) {
+  const old = current;
+  begin(answer);
+  if (old && old.accessToken !== current.accessToken) {
+    try {
+      await sendWithToken('POST', '/auth/logout', old.accessToken);
+    } catch {
+      // Already ended or unreachable: it ends by itself when its tokens expire.
+    }
   }
 }
 
