@@ -33,7 +33,10 @@ internal static class AccountSteps
     public static async Task<string> RevertCodeAsync(this AuthClient client, string oldEmail)
     {
         var mail = await client.Mail.WaitForMessageAsync(oldEmail, m => m.Subject.Contains("address was changed", StringComparison.Ordinal), Token);
-        return MailInbox.CodeIn(mail.Text);
+        // The code stands alone on its line; the new address above it may hold six digits in a row of its own.
+        return System.Text.RegularExpressions.Regex.Match(mail.Text, @"^\d{6}$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } code
+            ? code.Value
+            : throw new InvalidOperationException($"No code line in: {mail.Text}");
     }
 
     public static Task<HttpResponseMessage> DeleteAccountAsync(this AuthClient client, string accessToken, object body) =>
