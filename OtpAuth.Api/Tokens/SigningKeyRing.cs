@@ -53,11 +53,16 @@ public sealed partial class SigningKeyRing(
         return _snapshot.Keys.Where(k => k.Row.UnpublishAt > now).OrderBy(k => k.Row.SignFrom).Select(k => k.Jwk).ToList();
     }
 
+    private static readonly TimeSpan RotationCommandTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Adds the keys the schedule calls for (one replica at a time), then reloads the snapshot.</summary>
     public async Task RotateAndLoadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OtpAuthDbContext>();
+        // A background pass, not a request: it may wait its turn for the lock behind every other replica starting at
+        // once, longer than the command timeout that bounds a request's wait for a silent server.
+        db.Database.SetCommandTimeout(RotationCommandTimeout);
         var jwt = options.Value;
         // Each key decrypted at most once a pass: the newest usable one is looked for here, then loaded into the snapshot.
         var resolved = new Dictionary<string, LoadedKey?>();
