@@ -46,7 +46,7 @@ public sealed class WebSecondFactorTests(OtpAuthSystem system, ChromiumFixture c
         await Screenshots.SaveAsync(session.Page, "passkeys");
 
         // Signed out, then in with the passkey alone: no address typed.
-        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await Expect(page.Login).ToBeVisibleAsync();
         await page.Login.GetByLabel("Email").FillAsync("");
         var passkeyButton = page.Login.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" });
@@ -57,9 +57,7 @@ public sealed class WebSecondFactorTests(OtpAuthSystem system, ChromiumFixture c
         await Expect(page.Account).ToBeVisibleAsync();
         await Expect(session.Page.Locator("#account-email")).ToHaveTextAsync(email);
         await Expect(passkeys.First).ToContainTextAsync("last used");
-        var amr = await session.Page.EvaluateAsync<string[]>(
-            "() => JSON.parse(atob(JSON.parse(sessionStorage.getItem('otpauth.session')).accessToken.split('.')[1]" +
-            ".replace(/-/g, '+').replace(/_/g, '/'))).amr");
+        var amr = await AmrAsync(session.Page);
         Assert.Contains("mfa", amr);
         Assert.Contains("user", amr);
 
@@ -67,7 +65,7 @@ public sealed class WebSecondFactorTests(OtpAuthSystem system, ChromiumFixture c
         await page.Account.GetByRole(AriaRole.Button, new() { Name = "Remove passkey Work laptop" }).ClickAsync();
         await Expect(session.Page.Locator("#passkey-message")).ToContainTextAsync("removed");
         await Expect(passkeys).ToHaveCountAsync(0);
-        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
         await page.Login.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
         await Expect(session.Page.Locator("#login-message")).ToContainTextAsync("The passkey could not be verified.");
         await Expect(page.Login).ToBeVisibleAsync();
@@ -178,9 +176,99 @@ public sealed class WebSecondFactorTests(OtpAuthSystem system, ChromiumFixture c
         Assert.Empty(UncaughtErrors(session));
     }
 
+    [Fact]
+    public async Task With_two_step_sign_in_on_a_passkey_can_be_the_second_step_after_the_password()
+    {
+        var email = OtpAuthPage.NewEmail("passkey-mfa");
+        var access = await _api.RegisterVerifyAndLoginAsync(email);
+        var (secret, _) = await _api.EnableTotpAsync(access);
+        await using var session = await chromium.NewSessionAsync();
+        await AddVirtualAuthenticatorAsync(session.Page);
+        var page = new OtpAuthPage(session.Page, WebAddress());
+        var mfa = session.Page.Locator("#screen-mfa");
+        await page.OpenAsync();
+        await page.GoToSignInAsync();
+        await EnterPasswordAsync(page, email);
+        await Expect(mfa).ToBeVisibleAsync();
+        await Expect(mfa.GetByRole(AriaRole.Button, new() { Name = "Use a passkey" })).ToBeHiddenAsync();
+        await page.TypeCodeAsync(mfa, MfaSteps.NextCode(secret));
+        await Expect(page.Account).ToBeVisibleAsync();
+
+        await page.Account.GetByLabel("Name for a new passkey").FillAsync("Phone");
+        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await Expect(session.Page.Locator("#passkeys li")).ToHaveCountAsync(1);
+
+        // The password, then the passkey instead of a code.
+        await SignOutAndEnterPasswordAsync(page, email);
+        await Expect(mfa).ToBeVisibleAsync();
+        await mfa.GetByRole(AriaRole.Button, new() { Name = "Use a passkey" }).ClickAsync();
+        await Expect(page.Account).ToBeVisibleAsync();
+        await Expect(session.Page.Locator("#account-email")).ToHaveTextAsync(email);
+        var amr = await AmrAsync(session.Page);
+        Assert.Contains("pwd", amr);
+        Assert.Contains("mfa", amr);
+        Assert.True(amr.Contains("hwk") || amr.Contains("swk"), string.Join(' ', amr));
+        Assert.Empty(UncaughtErrors(session));
+    }
+
+    [Fact]
+    public async Task An_old_session_confirms_with_the_password_and_a_code_then_turns_two_step_sign_in_off()
+    {
+        // On the Web whose Api counts a sign-in as recent for half a minute.
+        using var reauthApi = new AuthClient(system, OtpAuthSystem.Reauth);
+        var email = OtpAuthPage.NewEmail("totp-reauth");
+        var access = await reauthApi.RegisterVerifyAndLoginAsync(email);
+        var (secret, recoveryCodes) = await reauthApi.EnableTotpAsync(access);
+        await using var session = await chromium.NewSessionAsync();
+        var page = new OtpAuthPage(session.Page, system.GetEndpoint(OtpAuthSystem.ReauthWeb));
+        var mfa = session.Page.Locator("#screen-mfa");
+        await page.OpenAsync();
+        await page.GoToSignInAsync();
+        await EnterPasswordAsync(page, email);
+        await Expect(mfa).ToBeVisibleAsync();
+        await page.TypeCodeAsync(mfa, MfaSteps.NextCode(secret));
+        await Expect(page.Account).ToBeVisibleAsync();
+        var turnOff = page.Account.GetByRole(AriaRole.Button, new() { Name = "Turn off two-step sign-in" });
+        await Expect(turnOff).ToBeVisibleAsync(); // the session's sign-in says it is on
+        await Task.Delay(TimeSpan.FromMinutes(OtpAuthSystem.ReauthMinutes) + TimeSpan.FromSeconds(3), Token);
+
+        await turnOff.ClickAsync();
+        var remove = session.Page.Locator("#screen-totp-remove");
+        await remove.GetByRole(AriaRole.Button, new() { Name = "Use a recovery code instead" }).ClickAsync();
+        await remove.GetByLabel("Recovery code").FillAsync(recoveryCodes[0]);
+        await remove.GetByRole(AriaRole.Button, new() { Name = "Turn off" }).ClickAsync();
+
+        // "Confirm it's you" with the password stops at the second step too; then the removal happens as asked.
+        await Expect(page.Reauth).ToBeVisibleAsync();
+        await Expect(page.Reauth).ToContainTextAsync("turn off two-step sign-in");
+        await page.Reauth.GetByLabel("Password", new() { Exact = true }).FillAsync(OtpAuthPage.Password);
+        await page.Reauth.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Expect(mfa).ToBeVisibleAsync();
+        await page.TypeCodeAsync(mfa, MfaSteps.NextCode(secret)); // a later step than the sign-in's
+
+        await Expect(page.Account).ToBeVisibleAsync();
+        await Expect(session.Page.Locator("#account-message")).ToContainTextAsync("Two-step sign-in is off");
+        using (var login = await reauthApi.LoginAsync(email))
+        {
+            Assert.True((await AuthClient.ReadJsonAsync(login)).TryGetProperty("access_token", out _), "no second step any more");
+        }
+
+        Assert.Empty(UncaughtErrors(session));
+    }
+
+    private static Task<string[]> AmrAsync(IPage page) =>
+        page.EvaluateAsync<string[]>(
+            "() => JSON.parse(atob(JSON.parse(sessionStorage.getItem('otpauth.session')).accessToken.split('.')[1]" +
+            ".replace(/-/g, '+').replace(/_/g, '/'))).amr");
+
     private static async Task SignOutAndEnterPasswordAsync(OtpAuthPage page, string email)
     {
-        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.Account.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await EnterPasswordAsync(page, email);
+    }
+
+    private static async Task EnterPasswordAsync(OtpAuthPage page, string email)
+    {
         await Expect(page.Login).ToBeVisibleAsync();
         await page.Login.GetByLabel("Email").FillAsync(email);
         await page.Login.GetByLabel("Password", new() { Exact = true }).FillAsync(OtpAuthPage.Password);

@@ -36,7 +36,7 @@ export async function showAccount(message) {
   showTotpSection();
   show('account');
   await loadSessions();
-  await loadPasskeys();
+  loadPasskeys(); // shows its own failure; the page is usable meanwhile
 }
 
 async function loadSessions() {

@@ -6,7 +6,7 @@ import { postJson } from './api.js';
 import * as session from './session.js';
 import { showAccount } from './account.js';
 import { createPasskey, passkeysSupported, usePasskey } from './webauthn.js';
-import { $, state, run, showMessage, clearForm, formatTime, errorText } from './ui.js';
+import { $, state, run, showMessage, clearForm, formatTime, errorText, whenIdle } from './ui.js';
 
 // ---- the account page -------------------------------------------------------------------------------
 
@@ -55,6 +55,7 @@ async function onAddPasskey(event) {
     showMessage('passkey', 'error', "This browser can't create passkeys.");
     return;
   }
+  await whenIdle();
   await run('passkey', { name: 'passkey-name' }, async () => {
     const options = await session.call('POST', '/auth/passkeys/register/options');
     const credential = await createPasskey(options);
@@ -75,6 +76,7 @@ function setNameError(message) {
 
 async function removePasskey(passkey) {
   clearForm('passkey');
+  await whenIdle();
   await run('passkey', {}, async () => {
     await session.call('DELETE', `/auth/passkeys/${encodeURIComponent(passkey.id)}`);
     await loadPasskeys();

@@ -10,7 +10,7 @@
 import * as session from './session.js';
 import { showAccount } from './account.js';
 import { totpDigits } from './mfa.js';
-import { $, state, show, run, showMessage, clearForm, markMissing, codeBoxes, useCodeBoxes } from './ui.js';
+import { $, state, show, run, showMessage, clearForm, markMissing, codeBoxes, useCodeBoxes, whenIdle } from './ui.js';
 import { ApiError } from './api.js';
 
 const storageKey = 'otpauth.totp';
@@ -67,6 +67,7 @@ export function showTotpSection() {
 
 async function onSetup() {
   showMessage('totp', '', '');
+  await whenIdle();
   await run('totp', {}, async () => {
     let setup;
     try {

@@ -105,6 +105,13 @@ export async function run(form, fields, action, { retried = false } = {}) {
   }
 }
 
+/** Resolves once no form's call is running (a click while the page is still loading waits rather than being lost). */
+export async function whenIdle(timeoutMs = 5000) {
+  for (let waited = 0; state.busy && waited < timeoutMs; waited += 50) {
+    await new Promise((resolve) => { setTimeout(resolve, 50); });
+  }
+}
+
 let onTooManyRequests = () => {};
 
 /** Told (form, seconds) when a form's call was refused for a while (429 with Retry-After). */
