@@ -87,8 +87,11 @@ function showSetup(setup) {
   clearForm('totp-setup');
   codeBoxes('totp-setup').clear();
   // The SVG as an image, never as markup: nothing in it can run or reach the page.
-  const svg = new TextEncoder().encode(setup.qr_svg);
-  $('totp-qr').src = `data:image/svg+xml;base64,${btoa(String.fromCharCode(...svg))}`;
+  let binary = '';
+  for (const byte of new TextEncoder().encode(setup.qr_svg)) {
+    binary += String.fromCharCode(byte);
+  }
+  $('totp-qr').src = `data:image/svg+xml;base64,${btoa(binary)}`;
   $('totp-secret').textContent = setup.secret.match(/.{1,4}/g).join(' ');
   show('totp-setup', codeBoxes('totp-setup').first);
 }
