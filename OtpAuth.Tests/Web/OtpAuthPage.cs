@@ -67,7 +67,7 @@ internal sealed class OtpAuthPage(IPage page, Uri address)
     {
         await Login.GetByLabel("Email").FillAsync(email);
         await Login.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
-        await Login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Login.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(Account).ToBeVisibleAsync();
     }
 

@@ -46,7 +46,7 @@ public sealed partial class WebFrontendTests(OtpAuthSystem system, ChromiumFixtu
         await Expect(page.Login.GetByLabel("Email")).ToHaveValueAsync(email);
         await page.Login.GetByLabel("Password", new() { Exact = true }).FillAsync(OtpAuthPage.Password);
         await Screenshots.SaveAsync(session.Page, "login");
-        await page.Login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Login.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
 
         await Expect(page.Account).ToBeVisibleAsync();
         await Expect(session.Page.Locator("#account-email")).ToHaveTextAsync(email);

@@ -4,6 +4,8 @@
 import * as session from './session.js';
 import { showRegister } from './register.js';
 import { showLogin } from './signin.js';
+import { loadPasskeys } from './passkeys.js';
+import { showTotpSection } from './totp.js';
 import {
   $, state, show, run, showMessage, clearForm, markMissing, codeBoxes, useCodeBoxes, codeDescription, expiryText,
   setTime, formatTime, errorText,
@@ -29,8 +31,12 @@ export async function showAccount(message) {
   setTime($('account-verified'), me.verified_at);
   showMessage('account', message ? 'info' : '', message ?? '');
   clearForm('change');
+  clearForm('passkey');
+  showMessage('totp', '', '');
+  showTotpSection();
   show('account');
   await loadSessions();
+  loadPasskeys(); // shows its own failure; the page is usable meanwhile
 }
 
 async function loadSessions() {

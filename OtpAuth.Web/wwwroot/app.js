@@ -6,12 +6,19 @@
 //   signin.js    sign in, sign in by code, forgot/reset password, undo an email change
 //   account.js   the account page: sessions, password, change email, download data, delete
 //   reauth.js    "Confirm it's you" before a sensitive action, then the action again
+//   mfa.js       the second step of a sign-in (code from the app, recovery code, passkey)
+//   totp.js      two-step sign-in on the account page: set up, recovery codes, turn off
+//   passkeys.js  passkeys on the account page, and signing in with one alone
+//   webauthn.js  the browser's passkey ceremonies (JSON options in, JSON answer out)
 
 import * as session from './session.js';
 import { showAccount, startAccount } from './account.js';
 import { showCode, showRegister, startRegistration, useCodeLength } from './register.js';
 import { showForgot, showLogin, showReset, showRevert, startSignIn } from './signin.js';
 import { startReauthentication } from './reauth.js';
+import { startSecondFactor } from './mfa.js';
+import { startTotp } from './totp.js';
+import { startPasskeys } from './passkeys.js';
 import { $, setPasswordVisible, state } from './ui.js';
 
 async function loadConfig() {
@@ -46,6 +53,9 @@ async function start() {
   startSignIn();
   startAccount();
   startReauthentication();
+  startSecondFactor();
+  startTotp();
+  startPasskeys();
 
   for (const toggle of document.querySelectorAll('.toggle')) {
     toggle.addEventListener('click', () => setPasswordVisible(toggle, toggle.getAttribute('aria-pressed') !== 'true'));

@@ -5,6 +5,7 @@
 
 import { postJson } from './api.js';
 import { requestSignInCode } from './signin.js';
+import { askForSecondFactor } from './mfa.js';
 import * as session from './session.js';
 import {
   $, state, show, run, showMessage, clearForm, markMissing, codeBoxes, useCodeBoxes, codeDescription, expiryText,
@@ -15,6 +16,8 @@ const reasons = {
   'change-email': 'change your email',
   'confirm-email': 'change your email',
   delete: 'delete your account',
+  account: 'change how you sign in',
+  'totp-remove': 'turn off two-step sign-in',
 };
 
 /** The action waiting for the confirmation: the screen it was asked from and how to run it again. */
@@ -76,10 +79,15 @@ async function onConfirm(event) {
     return;
   }
   const email = state.accountEmail;
+  let secondStep = null;
   const failed = await run('reauth', { password: 'reauth-password', code: 'reauth-code' }, async () => {
     const answer = byCode
       ? await postJson('/auth/sign-in/code/verify', { email, code: codeInput.value(), sign_in_id: codeSignIn.id })
       : await postJson('/auth/login', { email, password });
+    if (answer.mfa_required) {
+      secondStep = answer; // two-step sign-in is on: the sign-in completes on the next screen
+      return;
+    }
     await session.replace(answer);
   });
   if (failed) {
@@ -90,9 +98,31 @@ async function onConfirm(event) {
     }
     return;
   }
+  $('reauth-form').reset();
+  if (secondStep) {
+    askForSecondFactor(secondStep, {
+      done: async (tokens) => {
+        await session.replace(tokens);
+        await resume();
+      },
+      cancel: (message) => {
+        show('reauth', $('reauth-password'));
+        showMessage('reauth', message ? 'error' : '', message ?? '');
+      },
+      cancelLabel: 'Back',
+    });
+    return;
+  }
+  await resume();
+}
+
+/** The confirmation is done: back to where the action was asked for, and the action once more. */
+async function resume() {
+  if (!pending) {
+    return;
+  }
   const { back, retry } = pending;
   pending = null;
-  $('reauth-form').reset();
   show(back);
   await retry();
 }

@@ -5,6 +5,7 @@ import { ApiError, postJson } from './api.js';
 import * as session from './session.js';
 import { showAccount } from './account.js';
 import { showCode, useCodeLength } from './register.js';
+import { askForSecondFactor } from './mfa.js';
 import {
   $, state, show, run, showMessage, setFieldError, clearForm, markMissing, codeBoxes, useCodeBoxes, codeDescription,
   expiryText,
@@ -75,8 +76,9 @@ async function onLogin(event) {
   }
 
   await run('login', { email: 'login-email', password: 'login-password' }, async () => {
+    let answer;
     try {
-      session.begin(await postJson('/auth/login', { email, password }));
+      answer = await postJson('/auth/login', { email, password });
     } catch (error) {
       if (error instanceof ApiError && error.status === 403) {
         state.email = email;
@@ -86,8 +88,24 @@ async function onLogin(event) {
     }
     state.email = email;
     $('login-form').reset();
-    await showAccount();
+    await signedIn(answer);
   });
+}
+
+/** A first step's answer: the tokens, or (two-step sign-in on) the second step, then the tokens. */
+async function signedIn(answer) {
+  if (answer.mfa_required) {
+    askForSecondFactor(answer, {
+      done: async (tokens) => {
+        session.begin(tokens);
+        await showAccount();
+      },
+      cancel: (message) => showLogin(message),
+    });
+    return;
+  }
+  session.begin(answer);
+  await showAccount();
 }
 
 // ---- sign in with an emailed code -----------------------------------------------------------------
@@ -142,11 +160,11 @@ async function onEmailCode(event) {
     return;
   }
   const failed = await run('email-code', { code: 'email-code-code' }, async () => {
-    session.begin(await postJson('/auth/sign-in/code/verify',
-      { email: emailSignIn.email, code: codeInput.value(), sign_in_id: emailSignIn.id }));
+    const answer = await postJson('/auth/sign-in/code/verify',
+      { email: emailSignIn.email, code: codeInput.value(), sign_in_id: emailSignIn.id });
     state.email = emailSignIn.email;
     emailSignIn.id = '';
-    await showAccount();
+    await signedIn(answer);
   });
   if (failed) {
     codeInput.clear();

@@ -45,14 +45,17 @@ export function codeBoxes(name) {
   return codeInputs[name];
 }
 
-/** (Re)draws a screen's boxes for a code of `length` (the configured length when the answer said none). */
-export function useCodeBoxes(name, length, onComplete, legend = 'code') {
+/**
+ * (Re)draws a screen's boxes for a code of `length` (the configured length when the answer said none). A code of
+ * another length than the mailed ones is letters and digits, unless `digitsOnly` (an authenticator app's code).
+ */
+export function useCodeBoxes(name, length, onComplete, legend = 'code', digitsOnly = false) {
   const codeLength = Number(length) || state.otpLength;
   const existing = codeInputs[name];
   if (existing && existing.length === codeLength) {
     return existing;
   }
-  const letters = codeLength !== state.otpLength;
+  const letters = !digitsOnly && codeLength !== state.otpLength;
   $(`${name}-legend`).textContent = `${codeLength}-${letters ? 'character' : 'digit'} ${legend}`;
   const input = createCodeInput($(`${name}-digits`), codeLength, onComplete, `${name}-code-error`, letters);
   input.length = codeLength;
@@ -99,6 +102,13 @@ export async function run(form, fields, action, { retried = false } = {}) {
   } finally {
     state.busy = false;
     submit?.removeAttribute('aria-busy');
+  }
+}
+
+/** Resolves once no form's call is running (a click while the page is still loading waits rather than being lost). */
+export async function whenIdle(timeoutMs = 5000) {
+  for (let waited = 0; state.busy && waited < timeoutMs; waited += 50) {
+    await new Promise((resolve) => { setTimeout(resolve, 50); });
   }
 }
 
