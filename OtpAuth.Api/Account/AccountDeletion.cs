@@ -22,6 +22,7 @@ namespace OtpAuth.Api.Account;
 public sealed partial class AccountDeletion(
     OtpAuthDbContext db,
     OtpStore otp,
+    FlowCodeCheck codes,
     OtpHasher ids,
     CodeDelivery delivery,
     PasswordConfirmation confirmation,
@@ -82,18 +83,11 @@ public sealed partial class AccountDeletion(
         }
         else
         {
-            var check = await otp.CheckAsync(SubjectOf(user), code!, client);
-            if (check.Outcome == OtpCheck.Locked)
+            var check = await codes.CheckAsync(SubjectOf(user), code!, client, clientIp);
+            if (check.Status != AuthStatus.Success)
             {
-                SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(user.Email), clientIp, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
-                metrics.Account("delete", "locked");
-                return AuthResult.Limited(check.RetryAfter);
-            }
-
-            if (check.Outcome != OtpCheck.Verified)
-            {
-                metrics.Account("delete", "invalid");
-                return AuthStatus.InvalidCode;
+                metrics.Account("delete", FlowCodeCheck.Outcome(check));
+                return check;
             }
         }
 

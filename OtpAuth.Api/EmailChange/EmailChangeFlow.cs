@@ -23,6 +23,7 @@ namespace OtpAuth.Api.EmailChange;
 public sealed partial class EmailChangeFlow(
     OtpAuthDbContext db,
     OtpStore otp,
+    FlowCodeCheck flowCodes,
     OtpHasher ids,
     OtpCodeGenerator codes,
     CodeDelivery delivery,
@@ -126,18 +127,11 @@ public sealed partial class EmailChangeFlow(
         }
 
         var subject = new CodeSubject(CodePurpose.EmailChange, changeId, change.NewEmail);
-        var check = await otp.CheckAsync(subject, code, client);
-        if (check.Outcome == OtpCheck.Locked)
+        var check = await flowCodes.CheckAsync(subject, code, client, clientIp);
+        if (check.Status != AuthStatus.Success)
         {
-            SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(change.NewEmail), clientIp, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
-            metrics.EmailChange("verify", "locked");
-            return (AuthResult.Limited(check.RetryAfter), null);
-        }
-
-        if (check.Outcome != OtpCheck.Verified)
-        {
-            metrics.EmailChange("verify", "invalid");
-            return (AuthStatus.InvalidCode, null);
+            metrics.EmailChange("verify", FlowCodeCheck.Outcome(check));
+            return (check, null);
         }
 
         User? user;
@@ -188,18 +182,11 @@ public sealed partial class EmailChangeFlow(
     {
         hashing.ThrowIfFull(); // before the code is spent
         var subject = RevertSubjectOf(ids, oldEmail);
-        var check = await otp.CheckAsync(subject, code, client);
-        if (check.Outcome == OtpCheck.Locked)
+        var check = await flowCodes.CheckAsync(subject, code, client, clientIp);
+        if (check.Status != AuthStatus.Success)
         {
-            SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(oldEmail), clientIp, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
-            metrics.EmailChange("revert", "locked");
-            return AuthResult.Limited(check.RetryAfter);
-        }
-
-        if (check.Outcome != OtpCheck.Verified)
-        {
-            metrics.EmailChange("revert", "invalid");
-            return AuthStatus.InvalidCode;
+            metrics.EmailChange("revert", FlowCodeCheck.Outcome(check));
+            return check;
         }
 
         Guid? userId;

@@ -49,6 +49,15 @@ public sealed class MfaChallenges(IConnectionMultiplexer redis, IOptions<MfaOpti
         return new MfaChallenge(Guid.ParseExact(parts[1].ToString(), "N"), parts[2].ToString(), TimeSpan.FromMilliseconds(Math.Max(1, (long)parts[0])));
     }
 
+    /// <summary>The challenge, left in place (its second step is being prepared); null when it is not live.</summary>
+    public async Task<MfaChallenge?> FindAsync(string token)
+    {
+        var fields = await redis.GetDatabase().HashGetAsync(KeyOf(token), ["user", "methods"]);
+        return fields[0].IsNull || fields[1].IsNull
+            ? null
+            : new MfaChallenge(Guid.ParseExact(fields[0].ToString(), "N"), fields[1].ToString(), TimeSpan.Zero);
+    }
+
     /// <summary>Puts a claimed challenge back (its second factor was wrong) for the time it had left.</summary>
     public async Task ReturnAsync(string token, MfaChallenge challenge)
     {

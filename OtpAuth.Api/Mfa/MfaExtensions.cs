@@ -14,6 +14,7 @@ public static class MfaExtensions
         services.AddSingleton<RecoveryCodes>();
         services.AddSingleton<MfaFailures>();
         services.AddSingleton<MfaChallenges>();
+        services.AddScoped<SecondFactorCheck>();
         services.AddScoped<TotpEnrollment>();
         services.AddScoped<SecondFactorSignIn>();
         return builder;

@@ -5,12 +5,10 @@ using OtpAuth.Api.Users;
 namespace OtpAuth.Api.Mfa;
 
 /// <summary>A TOTP code or a recovery code of an account, under its failure budget, each accepted once.</summary>
-public static class SecondFactorCheck
+public sealed class SecondFactorCheck(OtpAuthDbContext db, TotpCodes totp, RecoveryCodes recovery, MfaFailures failures, TimeProvider clock)
 {
     /// <returns>Success (the code is used up), InvalidCode, or RateLimited with the wait.</returns>
-    public static async Task<AuthResult> VerifyCodeAsync(
-        OtpAuthDbContext db, TotpCodes totp, RecoveryCodes recovery, MfaFailures failures, TimeProvider clock,
-        User user, string? code, string? recoveryCode, CancellationToken cancellationToken)
+    public async Task<AuthResult> VerifyCodeAsync(User user, string? code, string? recoveryCode, CancellationToken cancellationToken)
     {
         if (await failures.RefusalAsync(user.Id) is var wait && wait > TimeSpan.Zero)
         {

@@ -17,13 +17,10 @@ namespace OtpAuth.Api.Mfa;
 public sealed class SecondFactorSignIn(
     OtpAuthDbContext db,
     MfaChallenges challenges,
-    TotpCodes totp,
-    RecoveryCodes recovery,
-    MfaFailures failures,
+    SecondFactorCheck codeCheck,
     PasskeyCeremonies passkeys,
     SessionStore sessions,
     ApiMetrics metrics,
-    TimeProvider clock,
     ILoggerFactory loggers)
 {
     public const string Totp = "totp";
@@ -48,12 +45,11 @@ public sealed class SecondFactorSignIn(
     /// <summary>Request options for the account's passkeys, kept beside the challenge; null when the token is not live.</summary>
     public async Task<string?> PasskeyOptionsAsync(string token, CancellationToken cancellationToken)
     {
-        if (await challenges.ClaimAsync(token) is not { } challenge)
+        if (await challenges.FindAsync(token) is not { } challenge)
         {
             return null;
         }
 
-        await challenges.ReturnAsync(token, challenge); // only looked at
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == challenge.UserId, cancellationToken);
         return user is null ? null : await passkeys.RequestOptionsAsync(user, MfaChallenges.SideKey(token, "passkey"), cancellationToken);
     }
@@ -84,7 +80,7 @@ public sealed class SecondFactorSignIn(
         }
         else
         {
-            check = await SecondFactorCheck.VerifyCodeAsync(db, totp, recovery, failures, clock, user, code, recoveryCode, cancellationToken);
+            check = await codeCheck.VerifyCodeAsync(user, code, recoveryCode, cancellationToken);
             secondMethod = AuthenticationMethods.OneTimeCode;
         }
 

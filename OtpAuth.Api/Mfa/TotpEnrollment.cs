@@ -23,6 +23,7 @@ public sealed partial class TotpEnrollment(
     TotpCodes totp,
     RecoveryCodes recovery,
     MfaFailures failures,
+    SecondFactorCheck codeCheck,
     IConnectionMultiplexer redis,
     AccountNotices notices,
     ApiMetrics metrics,
@@ -123,7 +124,7 @@ public sealed partial class TotpEnrollment(
             return AuthStatus.NotVerified;
         }
 
-        var check = await SecondFactorCheck.VerifyCodeAsync(db, totp, recovery, failures, clock, user, code, recoveryCode, cancellationToken);
+        var check = await codeCheck.VerifyCodeAsync(user, code, recoveryCode, cancellationToken);
         if (check.Status != AuthStatus.Success)
         {
             metrics.Mfa("totp_remove", check.Status == AuthStatus.RateLimited ? "locked" : "invalid");

@@ -16,6 +16,7 @@ public static class OtpExtensions
         services.AddSingleton<IOpaqueIds>(provider => provider.GetRequiredService<OtpHasher>());
         services.AddSingleton<OtpCodeGenerator>();
         services.AddSingleton<OtpStore>();
+        services.AddSingleton<FlowCodeCheck>();
         services.AddSingleton<CodeDelivery>();
         services.AddSingleton<CodeMailBacklog>();
         services.AddHostedService<CodeMailWorker>();

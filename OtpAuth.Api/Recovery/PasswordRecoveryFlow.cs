@@ -18,9 +18,10 @@ namespace OtpAuth.Api.Recovery;
 /// Its subject is an id derived from the address, so the cooldown and the answer are the same whether or not the
 /// address has an account. A new password ends every session (reset) or every other one (change) and is announced by mail.
 /// </summary>
-public sealed partial class PasswordRecoveryFlow(
+public sealed class PasswordRecoveryFlow(
     OtpAuthDbContext db,
     OtpStore otp,
+    FlowCodeCheck codes,
     OtpHasher ids,
     CodeDelivery delivery,
     CodeMailBacklog queue,
@@ -28,9 +29,8 @@ public sealed partial class PasswordRecoveryFlow(
     LoginThrottle throttle,
     PasswordConfirmation confirmation,
     SessionStore sessions,
-    IOtpEmailSender mail,
+    AccountNotices notices,
     ApiMetrics metrics,
-    ILogger<PasswordRecoveryFlow> logger,
     ILoggerFactory loggers)
 {
     public static CodeSubject SubjectOf(OtpHasher ids, string email) => new(CodePurpose.PasswordReset, ids.AddressSubject("reset", email), email);
@@ -57,18 +57,11 @@ public sealed partial class PasswordRecoveryFlow(
     {
         hashing.ThrowIfFull(); // before the code is spent
         var subject = SubjectOf(ids, email);
-        var check = await otp.CheckAsync(subject, code, client);
-        if (check.Outcome == OtpCheck.Locked)
+        var check = await codes.CheckAsync(subject, code, client, client[0].Key);
+        if (check.Status != AuthStatus.Success)
         {
-            SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(email), client[0].Key, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
-            metrics.PasswordReset("reset", "locked");
-            return AuthResult.Limited(check.RetryAfter);
-        }
-
-        if (check.Outcome != OtpCheck.Verified)
-        {
-            metrics.PasswordReset("reset", "invalid");
-            return AuthStatus.InvalidCode;
+            metrics.PasswordReset("reset", FlowCodeCheck.Outcome(check));
+            return check;
         }
 
         User? user;
@@ -96,7 +89,7 @@ public sealed partial class PasswordRecoveryFlow(
         await throttle.PasswordReplacedAsync(email); // the owner proved the mailbox: their failed logins are forgiven
         SecurityEvents.PasswordChanged(SecurityEvents.Logger(loggers), user.Id, "reset by code", client[0].Key);
         metrics.PasswordReset("reset", "ok");
-        await AnnounceAsync(user, cancellationToken);
+        await TellOwnerAsync(user, cancellationToken);
         return AuthResult.Ok(user);
     }
 
@@ -126,7 +119,7 @@ public sealed partial class PasswordRecoveryFlow(
         await sessions.RevokeAllAsync(user.Id, except: sessionId, "password_change", cancellationToken);
         SecurityEvents.PasswordChanged(SecurityEvents.Logger(loggers), user.Id, "changed", client);
         metrics.PasswordReset("change", "ok");
-        await AnnounceAsync(user, cancellationToken);
+        await TellOwnerAsync(user, cancellationToken);
         return AuthResult.Ok(user);
     }
 
@@ -137,18 +130,6 @@ public sealed partial class PasswordRecoveryFlow(
     }
 
     /// <summary>"Your password was changed", to the owner. The change stands if the mail cannot go out; the failure is logged.</summary>
-    private async Task AnnounceAsync(User user, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await mail.SendAsync(new OutgoingMail(MailKind.PasswordChanged, user.Email, MailLanguage.Normalize(user.Language)), cancellationToken);
-        }
-        catch (EmailDeliveryException exception)
-        {
-            LogAnnouncementFailed(user.Id, exception.InnerException?.GetType().Name ?? nameof(EmailDeliveryException));
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell user {UserId} that their password changed: {ErrorType}")]
-    private partial void LogAnnouncementFailed(Guid userId, string errorType);
+    private async Task TellOwnerAsync(User user, CancellationToken cancellationToken) =>
+        await notices.TrySendAsync(new OutgoingMail(MailKind.PasswordChanged, user.Email, MailLanguage.Normalize(user.Language)), user.Id, cancellationToken);
 }

@@ -20,6 +20,7 @@ namespace OtpAuth.Api.SignIn;
 public sealed partial class SignInCodeFlow(
     OtpAuthDbContext db,
     OtpStore otp,
+    FlowCodeCheck codes,
     OtpHasher ids,
     CodeDelivery delivery,
     CodeMailBacklog queue,
@@ -59,18 +60,11 @@ public sealed partial class SignInCodeFlow(
         string email, string code, Guid signInId, IReadOnlyList<ClientNetwork> client, string clientIp, string? userAgent, CancellationToken cancellationToken)
     {
         var subject = SubjectOf(ids, email, signInId);
-        var check = await otp.CheckAsync(subject, code, client);
-        if (check.Outcome == OtpCheck.Locked)
+        var check = await codes.CheckAsync(subject, code, client, clientIp);
+        if (check.Status != AuthStatus.Success)
         {
-            SecurityEvents.CodeLocked(SecurityEvents.Logger(loggers), ids.AddressKey(email), clientIp, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
-            metrics.SignInCode("verify", "locked");
-            return AuthResult.Limited(check.RetryAfter);
-        }
-
-        if (check.Outcome != OtpCheck.Verified)
-        {
-            metrics.SignInCode("verify", "invalid");
-            return AuthStatus.InvalidCode;
+            metrics.SignInCode("verify", FlowCodeCheck.Outcome(check));
+            return check;
         }
 
         User? user;
