@@ -16,8 +16,6 @@ namespace OtpAuth.Api.Infrastructure;
 /// </summary>
 public static partial class ProblemDetailsSetup
 {
-    public const int MaxRequestBodyBytes = 16 * 1024;
-
     /// <summary>The problem extension that carries the request's trace id.</summary>
     public const string TraceIdName = "trace_id";
 
@@ -41,14 +39,11 @@ public static partial class ProblemDetailsSetup
         // Malformed bodies raise BadHttpRequestException in every environment, so they reach the handler above
         // instead of ending as an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        // No endpoint takes more than a few hundred bytes; Kestrel answers 413 past this.
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
-            options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         return services;
     }
 
     /// <summary>
-    /// Goes right after <c>UseExceptionHandler</c>. A request that outlives <see cref="HttpHardening.RequestTimeout"/> is
+    /// Goes right after <c>UseExceptionHandler</c>. A request that outlives <see cref="RequestLimits.Timeout"/> is
     /// cancelled through its <c>RequestAborted</c> token, and the exception handler takes any cancellation seen with
     /// that token set for a client that went away (499, no body). This one timed out on our side: it becomes a
     /// <see cref="RequestTimedOutException"/>, which <see cref="DependencyUnavailableExceptionHandler"/> answers 503.
@@ -75,7 +70,7 @@ public static partial class ProblemDetailsSetup
         StatusCodes.Status403Forbidden => "You are not allowed to do this.",
         StatusCodes.Status404NotFound => "There is nothing at this address.",
         StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
-        StatusCodes.Status413PayloadTooLarge => "The request body is larger than 16 KiB.",
+        StatusCodes.Status413PayloadTooLarge => $"The request body is larger than {RequestLimits.MaxBodyBytes / 1024} KiB.",
         StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
         StatusCodes.Status500InternalServerError => "Something went wrong on our side. Please try again.",
         StatusCodes.Status503ServiceUnavailable => "The service is temporarily unavailable. Please try again in a moment.",
@@ -204,5 +199,5 @@ public static partial class ProblemDetailsSetup
     }
 }
 
-/// <summary>The request ran past <see cref="HttpHardening.RequestTimeout"/> and was cancelled by it, not by its client.</summary>
+/// <summary>The request ran past <see cref="RequestLimits.Timeout"/> and was cancelled by it, not by its client.</summary>
 public sealed class RequestTimedOutException(Exception inner) : TimeoutException("The request timed out.", inner);

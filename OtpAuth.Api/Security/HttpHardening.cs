@@ -1,48 +1,13 @@
-using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-
 namespace OtpAuth.Api.Security;
 
 /// <summary>
-/// Kestrel limits against slow and oversized clients, a timeout on every request, security headers on every response,
-/// and HSTS with HTTPS redirection when the Api listens on https. Bodies are capped at 16 KiB by
-/// <see cref="Infrastructure.ProblemDetailsSetup"/>.
+/// Security headers on every response, HSTS with HTTPS redirection when the Api listens on https, and the request
+/// timeouts of <see cref="RequestLimits"/> in the pipeline.
 /// </summary>
 public static class HttpHardening
 {
-    /// <summary>
-    /// Longest a request may run before it is cancelled and answered 503. Each dependency's own timeouts end a request
-    /// sooner; this bounds what they add up to (a statement's timeout, then the cancel request Npgsql sends, then a
-    /// retry), so that every endpoint answers within 10 s while a dependency hangs. No request of this Api needs longer.
-    /// </summary>
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(8);
-
     public static IHostApplicationBuilder AddHttpHardening(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<KestrelServerOptions>(options =>
-        {
-            options.AddServerHeader = false;
-            var limits = options.Limits;
-            limits.MaxRequestHeaderCount = 50;
-            limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            limits.MaxRequestLineSize = 4 * 1024;
-            // Slowloris: the headers must arrive within 10 s, and a body at 240 bytes/s or better after a 5 s grace.
-            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
-            limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
-            limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
-            limits.Http2.MaxStreamsPerConnection = 32;
-        });
-
-        builder.Services.AddRequestTimeouts(options =>
-        {
-            options.DefaultPolicy = new RequestTimeoutPolicy
-            {
-                Timeout = RequestTimeout,
-                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-            };
-        });
-
         if (UsesTls(builder.Configuration))
         {
             builder.Services.AddHsts(options =>
