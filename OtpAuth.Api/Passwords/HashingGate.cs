@@ -19,9 +19,8 @@ public sealed class HashingBusyException() : Exception("Password hashing is at c
 public sealed class HashingGate : IDisposable
 {
     private readonly PasswordHasher _hasher;
-    private readonly ConcurrencyLimiter _limiter;
+    private readonly ConcurrencyLimiter _places;
     private readonly BlockingCollection<Job> _work = new();
-    private readonly int _queueLimit;
     private readonly int _lanes;
 
     public HashingGate(IOptions<PasswordOptions> options, PasswordHasher hasher)
@@ -30,12 +29,15 @@ public sealed class HashingGate : IDisposable
         var cores = Environment.ProcessorCount;
         var threads = options.Value.MaxConcurrentHashes > 0 ? options.Value.MaxConcurrentHashes : cores;
         _lanes = options.Value.InterleavedHashes;
-        _queueLimit = options.Value.HashQueueLimit >= 0 ? options.Value.HashQueueLimit : 2 * cores;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        var queueLimit = options.Value.HashQueueLimit >= 0 ? options.Value.HashQueueLimit : 2 * cores;
+        // One place per hash being computed and per queue place, taken or refused at once. Every admitted hash waits in
+        // _work itself, not in a limiter's queue: a thread that finishes its batch then finds the next whole, where a
+        // queued request reached _work only after the finished ones had given their places back, and the thread had
+        // started a batch of one or two by then.
+        _places = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            PermitLimit = threads * _lanes, // one for every hash being computed
-            QueueLimit = _queueLimit,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            PermitLimit = threads * _lanes + queueLimit,
+            QueueLimit = 0,
         });
         for (var i = 0; i < threads; i++)
         {
@@ -44,15 +46,14 @@ public sealed class HashingGate : IDisposable
     }
 
     /// <summary>
-    /// Throws <see cref="HashingBusyException"/> when, right now, every permit and queue place is taken. Flows call it
-    /// before the round trips that come ahead of their hash (the login throttle, the send reservation, the account
+    /// Throws <see cref="HashingBusyException"/> when, right now, every hashing lane and queue place is taken. Flows call
+    /// it before the round trips that come ahead of their hash (the login throttle, the send reservation, the account
     /// lookup): under a flood nearly every request is refused, and a refusal that first spent two Redis calls and a
     /// PostgreSQL query, only to give the throttle its count back, took the CPU the hashes and /health needed.
     /// </summary>
     public void ThrowIfFull()
     {
-        var statistics = _limiter.GetStatistics();
-        if (statistics is not null && statistics.CurrentAvailablePermits == 0 && statistics.CurrentQueuedCount >= _queueLimit)
+        if (_places.GetStatistics() is { CurrentAvailablePermits: 0 })
         {
             throw new HashingBusyException();
         }
@@ -74,17 +75,25 @@ public sealed class HashingGate : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// A cancelled request whose hash has not started gives its place back at once and is skipped; one being computed
+    /// keeps its lane until the batch ends, as the thread cannot leave a batch halfway.
+    /// </summary>
     private async Task<string> ComputeAsync(string key, BcryptSetting setting, CancellationToken cancellationToken)
     {
-        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
-        if (!lease.IsAcquired)
+        var place = _places.AttemptAcquire();
+        if (!place.IsAcquired)
         {
+            place.Dispose();
             throw new HashingBusyException();
         }
 
-        var job = new Job(key, setting);
-        _work.Add(job, cancellationToken);
-        return await job.Done.Task;
+        var job = new Job(key, setting, place);
+        await using (cancellationToken.UnsafeRegister(static (state, token) => ((Job)state!).CancelIfWaiting(token), job))
+        {
+            _work.Add(job, CancellationToken.None);
+            return await job.Done.Task;
+        }
     }
 
     private void Work()
@@ -92,10 +101,18 @@ public sealed class HashingGate : IDisposable
         var batch = new List<Job>(_lanes);
         foreach (var first in _work.GetConsumingEnumerable())
         {
+            if (!first.TryStart())
+            {
+                continue;
+            }
+
             batch.Add(first);
             while (batch.Count < _lanes && _work.TryTake(out var next))
             {
-                batch.Add(next);
+                if (next.TryStart())
+                {
+                    batch.Add(next);
+                }
             }
 
             // Only hashes of one cost can go together; another cost (a stored hash from before a change of the
@@ -116,7 +133,7 @@ public sealed class HashingGate : IDisposable
             var hashes = InterleavedBcrypt.Hash(jobs.ConvertAll(job => job.Key), jobs.ConvertAll(job => job.Setting));
             for (var i = 0; i < jobs.Count; i++)
             {
-                jobs[i].Done.TrySetResult(hashes[i]);
+                jobs[i].Finish(hashes[i]);
             }
         }
         catch (Exception) when (jobs.Count > 1)
@@ -126,18 +143,49 @@ public sealed class HashingGate : IDisposable
         }
         catch (Exception exception)
         {
-            jobs[0].Done.TrySetException(exception);
+            jobs[0].Fail(exception);
         }
     }
 
     public void Dispose()
     {
         _work.CompleteAdding();
-        _limiter.Dispose();
+        _places.Dispose();
     }
 
-    private sealed record Job(string Key, BcryptSetting Setting)
+    /// <summary>One hash to compute, and the place it holds until it is computed or skipped.</summary>
+    private sealed class Job(string key, BcryptSetting setting, RateLimitLease place)
     {
+        private const int Waiting = 0, Started = 1, Cancelled = 2;
+        private int _state;
+
+        public string Key => key;
+
+        public BcryptSetting Setting => setting;
+
         public TaskCompletionSource<string> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;
+
+        public void CancelIfWaiting(CancellationToken token)
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
+            {
+                place.Dispose();
+                Done.TrySetCanceled(token);
+            }
+        }
+
+        public void Finish(string hash)
+        {
+            place.Dispose();
+            Done.TrySetResult(hash);
+        }
+
+        public void Fail(Exception exception)
+        {
+            place.Dispose();
+            Done.TrySetException(exception);
+        }
     }
 }
