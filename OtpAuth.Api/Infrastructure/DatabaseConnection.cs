@@ -5,12 +5,22 @@ namespace OtpAuth.Api.Infrastructure;
 
 /// <summary>
 /// What the Api adds to the PostgreSQL connection string it is given, each only where the string does not set it
-/// already (so an operator's <c>Max Auto Prepare=0</c>, <c>No Reset On Close=false</c> or <c>Command Timeout=30</c> wins).
+/// already (so an operator's <c>Max Auto Prepare=0</c>, <c>No Reset On Close=false</c>, <c>Options=…</c> or
+/// <c>Command Timeout=30</c> wins).
 /// </summary>
 internal static class DatabaseConnection
 {
     /// <summary>Statements kept prepared per connection: the Api sends a few dozen distinct ones, login and verify most.</summary>
     public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// The server settings of the Api's sessions: prepared statements keep one plan. PostgreSQL otherwise plans the first
+    /// five executions of a prepared statement with their values and then keeps a generic plan only if its estimate is
+    /// no costlier; a range on a time column (expires_at &gt; $1) is estimated at a third of the table, so it kept
+    /// planning each execution of the Api's statements anew. Every statement here finds its rows by a key or a short time
+    /// range, where the generic plan is the plan the values would get.
+    /// </summary>
+    public const string DefaultServerOptions = "-c plan_cache_mode=force_generic_plan";
 
     /// <summary>Seconds to open a connection (TCP, TLS, authentication): a live server takes milliseconds.</summary>
     public const int DefaultConnectTimeoutSeconds = 2;
@@ -38,6 +48,11 @@ internal static class DatabaseConnection
         if (!Sets(given, nameof(connection.MaxAutoPrepare)))
         {
             connection.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+
+        if (!Sets(given, nameof(connection.Options)))
+        {
+            connection.Options = DefaultServerOptions;
         }
 
         // EF Core closes its connection after each statement, and each reopening from the pool first reset the session

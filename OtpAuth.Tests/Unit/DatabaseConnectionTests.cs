@@ -12,19 +12,21 @@ public sealed class DatabaseConnectionTests
 
         Assert.Equal(DatabaseConnection.DefaultMaxAutoPrepare, tuned.MaxAutoPrepare);
         Assert.True(tuned.NoResetOnClose);
+        Assert.Equal("-c plan_cache_mode=force_generic_plan", tuned.Options);
         Assert.Equal("s3cret", tuned.Password);
         Assert.Equal("db", tuned.Host);
     }
 
     [Theory]
-    [InlineData("Host=db;Max Auto Prepare=0;No Reset On Close=false")]
-    [InlineData("Host=db;maxautoprepare=0;NoResetOnClose=false")]
+    [InlineData("Host=db;Max Auto Prepare=0;No Reset On Close=false;Options=-c jit=off")]
+    [InlineData("Host=db;maxautoprepare=0;NoResetOnClose=false;options=-c jit=off")]
     public void An_operators_own_setting_wins_in_any_spelling(string connectionString)
     {
         var tuned = new NpgsqlConnectionStringBuilder(DatabaseConnection.Tuned(connectionString));
 
         Assert.Equal(0, tuned.MaxAutoPrepare);
         Assert.False(tuned.NoResetOnClose);
+        Assert.Equal("-c jit=off", tuned.Options);
     }
 
     [Fact]
