@@ -44,11 +44,19 @@ public static class LocalPostgresBuilderExtensions
             .WithIconName("DatabaseMultiple")
             .WithHealthCheck(healthCheckKey)
             .OnBeforeResourceStarted((resource, @event, cancellationToken) => EnsureDataDirectoryAsync(resource, @event.Services, cancellationToken))
-            .OnResourceReady(async (resource, _, cancellationToken) =>
+            .OnResourceReady(async (resource, @event, cancellationToken) =>
             {
-                foreach (var databaseName in resource.Databases.Values)
+                var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+                var databases = @event.Services.GetRequiredService<DistributedApplicationModel>().Resources
+                    .OfType<LocalPostgresDatabaseResource>().Where(database => database.Parent == resource);
+                foreach (var database in databases)
                 {
-                    await CreateDatabaseAsync(connectionString!, databaseName, cancellationToken);
+                    await CreateDatabaseAsync(connectionString!, database.DatabaseName, cancellationToken);
+                    database.Created = true;
+                    await notifications.PublishUpdateAsync(database, snapshot => snapshot with
+                    {
+                        State = new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success),
+                    });
                 }
             });
     }
@@ -74,7 +82,10 @@ public static class LocalPostgresBuilderExtensions
             .OnInitializeResource((resource, @event, cancellationToken) =>
             {
                 // Aspire passes a container's state on to its databases, not an executable's: mirror the server's here,
-                // so the dashboard shows the database running and WaitFor(database) goes on to its health check.
+                // so the dashboard shows the database running and WaitFor(database) goes on to its health check. A
+                // running server whose database is not created yet shows the database Starting: Aspire starts a
+                // resource's health checks when it turns Running, so the first check then finds the database, where
+                // one started with the server failed and the retries, 1 s then 2 s apart, found it up to 2 s late.
                 _ = MirrorServerStateAsync(resource, @event.Notifications, cancellationToken);
                 return Task.CompletedTask;
             });
@@ -88,9 +99,12 @@ public static class LocalPostgresBuilderExtensions
             {
                 if (update.Resource == database.Parent)
                 {
+                    var state = update.Snapshot.State?.Text == KnownResourceStates.Running && !database.Created
+                        ? new ResourceStateSnapshot(KnownResourceStates.Starting, KnownResourceStateStyles.Info)
+                        : update.Snapshot.State;
                     await notifications.PublishUpdateAsync(database, snapshot => snapshot with
                     {
-                        State = update.Snapshot.State,
+                        State = state,
                         StartTimeStamp = update.Snapshot.StartTimeStamp,
                         StopTimeStamp = update.Snapshot.StopTimeStamp,
                     });

@@ -10,6 +10,9 @@ public sealed class LocalPostgresDatabaseResource(string name, string databaseNa
 
     public string DatabaseName { get; } = databaseName;
 
+    /// <summary>Whether the database exists on the server: until then the resource shows Starting, not the server's Running.</summary>
+    internal bool Created { get; set; }
+
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
 }
