@@ -80,12 +80,12 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
 
     /// <summary>
     /// Registers, reads the code from this registration's mail, verifies. Returns the code that was used. The mail server
-    /// lists a message a moment after accepting it, so an address mailed before (an earlier registration of it) would
-    /// otherwise still show that older code when this one is read.
+    /// lists a message a moment after accepting it, so for an address mailed before (an earlier registration of it) the
+    /// newest listed message could still be the older one.
     /// </summary>
     public async Task<string> RegisterAndVerifyAsync(string email, string password = Password)
     {
-        var mailedBefore = (await Mail.GetMessagesToAsync(email, Token)).Count;
+        var mailedBefore = await CountMailsAsync(email);
         using var registered = await RegisterAsync(email, password);
         Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
         var code = await Mail.WaitForNewCodeAsync(email, mailedBefore, Token);
@@ -162,7 +162,8 @@ public sealed class AuthClient(OtpAuthSystem system, string resourceName = "api"
 
     public Task<string> WaitForNewCodeAsync(string email, int previousCount) => Mail.WaitForNewCodeAsync(email, previousCount, Token);
 
-    public async Task<int> CountMailsAsync(string email) => (await Mail.GetMessagesToAsync(email, Token)).Count;
+    /// <summary>The messages to <paramref name="email"/> once the mail server has listed what it accepted (<see cref="MailInbox.CountSettledAsync"/>).</summary>
+    public Task<int> CountMailsAsync(string email) => Mail.CountSettledAsync(email, Token);
 
     public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(Token);

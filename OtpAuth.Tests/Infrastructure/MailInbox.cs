@@ -24,6 +24,29 @@ public sealed partial class MailInbox(HttpClient http)
     }
 
     /// <summary>
+    /// How many messages to <paramref name="address"/> the server holds once it has listed what it accepted. maildev
+    /// answers SMTP's 250 as the message ends and parses and lists it after, so a mail the Api handed over a moment ago
+    /// (its 202 already given) may not be listed yet: the count is read until two reads 200 ms apart agree.
+    /// </summary>
+    public async Task<int> CountSettledAsync(string address, CancellationToken cancellationToken = default)
+    {
+        var count = (await GetMessagesToAsync(address, cancellationToken)).Count;
+        for (var read = 0; read < 10; read++)
+        {
+            await Task.Delay(200, cancellationToken);
+            var next = (await GetMessagesToAsync(address, cancellationToken)).Count;
+            if (next == count)
+            {
+                break;
+            }
+
+            count = next;
+        }
+
+        return count;
+    }
+
+    /// <summary>
     /// The first message to <paramref name="address"/> that <paramref name="match"/> accepts, after the first
     /// <paramref name="after"/> messages, waiting for it to arrive.
     /// </summary>
