@@ -26,14 +26,15 @@ public sealed partial class MailInbox(HttpClient http)
     /// <summary>
     /// How many messages to <paramref name="address"/> the server holds once it has listed what it accepted. maildev
     /// answers SMTP's 250 as the message ends and parses and lists it after, so a mail the Api handed over a moment ago
-    /// (its 202 already given) may not be listed yet: the count is read until two reads 200 ms apart agree.
+    /// (its 202 already given) may not be listed yet: the count is read until two reads 100 ms apart agree (parsing a
+    /// message this small takes it milliseconds).
     /// </summary>
     public async Task<int> CountSettledAsync(string address, CancellationToken cancellationToken = default)
     {
         var count = (await GetMessagesToAsync(address, cancellationToken)).Count;
         for (var read = 0; read < 10; read++)
         {
-            await Task.Delay(200, cancellationToken);
+            await Task.Delay(100, cancellationToken);
             var next = (await GetMessagesToAsync(address, cancellationToken)).Count;
             if (next == count)
             {
