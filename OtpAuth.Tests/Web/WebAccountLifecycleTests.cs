@@ -19,6 +19,17 @@ public sealed class WebAccountLifecycleTests(OtpAuthSystem system, ChromiumFixtu
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>Opens the sign-in form, asks for a code by mail for <paramref name="email"/>, and returns the code mailed.</summary>
+    private async Task<string> AskForSignInCodeAsync(OtpAuthPage page, string email)
+    {
+        await page.OpenAsync();
+        await page.GoToSignInAsync();
+        await page.Login.GetByLabel("Email").FillAsync(email);
+        var before = await _api.CountMailsAsync(email);
+        await page.Login.GetByRole(AriaRole.Button, new() { Name = "Email me a code instead" }).ClickAsync();
+        return await _api.WaitForNewCodeAsync(email, before);
+    }
+
     [Fact]
     public async Task A_person_signs_in_with_a_code_mailed_to_them_without_typing_a_password()
     {
@@ -27,15 +38,10 @@ public sealed class WebAccountLifecycleTests(OtpAuthSystem system, ChromiumFixtu
         await using var session = await chromium.NewSessionAsync();
         var page = new OtpAuthPage(session.Page, system.GetEndpoint("web"));
 
-        await page.OpenAsync();
-        await page.GoToSignInAsync();
-        await page.Login.GetByLabel("Email").FillAsync(email);
-        var before = await _api.CountMailsAsync(email);
-        await page.Login.GetByRole(AriaRole.Button, new() { Name = "Email me a code instead" }).ClickAsync();
+        var code = await AskForSignInCodeAsync(page, email);
 
         await Expect(page.EmailCode).ToBeVisibleAsync();
         await Expect(page.EmailCode).ToContainTextAsync(email);
-        var code = await _api.WaitForNewCodeAsync(email, before);
         await Expect(OtpAuthPage.Box(page.EmailCode, 1, code.Length)).ToBeFocusedAsync();
         await session.Page.Keyboard.TypeAsync(code[..^1]);
         await Screenshots.SaveAsync(session.Page, "sign-in-code");
@@ -54,12 +60,7 @@ public sealed class WebAccountLifecycleTests(OtpAuthSystem system, ChromiumFixtu
         await _api.RegisterAndVerifyAsync(email);
         await using var session = await chromium.NewSessionAsync();
         var page = new OtpAuthPage(session.Page, system.GetEndpoint("web"));
-        await page.OpenAsync();
-        await page.GoToSignInAsync();
-        await page.Login.GetByLabel("Email").FillAsync(email);
-        var before = await _api.CountMailsAsync(email);
-        await page.Login.GetByRole(AriaRole.Button, new() { Name = "Email me a code instead" }).ClickAsync();
-        var code = await _api.WaitForNewCodeAsync(email, before);
+        var code = await AskForSignInCodeAsync(page, email);
 
         await page.TypeCodeAsync(page.EmailCode, AuthClient.WrongCodeFor(code));
         await Expect(session.Page.Locator("#email-code-message")).ToHaveTextAsync("Invalid or expired code");
