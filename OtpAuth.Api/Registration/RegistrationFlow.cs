@@ -39,16 +39,9 @@ public sealed partial class RegistrationFlow(
     public async Task<AuthResult> RegisterAsync(string email, string password, string language, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
     {
         hashing.ThrowIfFull(); // the same for every address, before the lookup and the send reservation
-        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (owner is not null && !authOptions.Value.ConcealExistingAccounts)
-        {
-            return AuthStatus.AlreadyRegistered;
-        }
-
+        var holder = await LookUpAsync(email, cancellationToken);
         // An address an account just moved away from stays its own while it can be taken back (EmailChangeFlow).
-        var now = clock.GetUtcNow();
-        if (owner is null && !authOptions.Value.ConcealExistingAccounts
-            && await db.EmailReverts.AnyAsync(r => r.Email == email && r.ExpiresAt > now, cancellationToken))
+        if (!authOptions.Value.ConcealExistingAccounts && (holder.OwnerId is not null || holder.Reserved))
         {
             return AuthStatus.AlreadyRegistered;
         }
@@ -66,7 +59,7 @@ public sealed partial class RegistrationFlow(
         try
         {
             var hash = await hashing.HashAsync(password, cancellationToken);
-            now = clock.GetUtcNow();
+            var now = clock.GetUtcNow();
             registration = new PendingRegistration
             {
                 Id = id,
@@ -85,9 +78,9 @@ public sealed partial class RegistrationFlow(
             throw;
         }
 
-        var result = owner is null
-            ? await SendCodeAsync(subject, language, client, cancellationToken)
-            : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
+        var result = holder.OwnerId is { } ownerId
+            ? await NotifyOwnerAsync(ownerId, holder.OwnerLanguage, subject, client, cancellationToken)
+            : await SendCodeAsync(subject, language, client, cancellationToken);
         if (result.Status != AuthStatus.Success)
         {
             // The person is told it did not work: nothing of it is kept.
@@ -125,10 +118,10 @@ public sealed partial class RegistrationFlow(
             return AuthResult.Ok() with { CodeLength = delivery.CodeLength(reservation) };
         }
 
-        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, cancellationToken);
-        var result = owner is null
-            ? await SendCodeAsync(subject, language, client, cancellationToken)
-            : await NotifyOwnerAsync(owner, subject, client, cancellationToken);
+        var holder = await LookUpAsync(email, cancellationToken);
+        var result = holder.OwnerId is { } ownerId
+            ? await NotifyOwnerAsync(ownerId, holder.OwnerLanguage, subject, client, cancellationToken)
+            : await SendCodeAsync(subject, language, client, cancellationToken);
         return result with { CodeLength = delivery.CodeLength(reservation) };
     }
 
@@ -136,11 +129,24 @@ public sealed partial class RegistrationFlow(
         delivery.SendCodeAsync(subject, client, (code, lifetime) =>
             mail.SendAsync(new OutgoingMail(MailKind.RegistrationCode, subject.Email, language, code, lifetime), cancellationToken));
 
-    private Task<AuthResult> NotifyOwnerAsync(User owner, CodeSubject subject, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    /// <summary>The account holding the address and whether it is reserved, in one statement (register's only read before its hash).</summary>
+    private async Task<AddressHolder> LookUpAsync(string email, CancellationToken cancellationToken)
     {
-        SecurityEvents.RegistrationOfExistingAccount(SecurityEvents.Logger(loggers), owner.Id, client[0].Key);
+        var now = clock.GetUtcNow();
+        var rows = await db.Database.SqlQuery<AddressHolder>($"""
+            SELECT u.id AS "OwnerId", u.language AS "OwnerLanguage",
+                EXISTS (SELECT 1 FROM email_reverts WHERE email = {email} AND expires_at > {now}) AS "Reserved"
+            FROM (VALUES (1)) AS address LEFT JOIN users u ON u.email = {email}
+            """).ToListAsync(cancellationToken);
+        return rows[0];
+    }
+
+    /// <summary>The owner of an address (stored normalized, so it is <paramref name="subject"/>'s) hears that someone tried to register it.</summary>
+    private Task<AuthResult> NotifyOwnerAsync(Guid ownerId, string? ownerLanguage, CodeSubject subject, IReadOnlyList<ClientNetwork> client, CancellationToken cancellationToken)
+    {
+        SecurityEvents.RegistrationOfExistingAccount(SecurityEvents.Logger(loggers), ownerId, client[0].Key);
         return delivery.SendNoticeAsync(subject, client, () =>
-            mail.SendAsync(new OutgoingMail(MailKind.AccountExists, owner.Email, MailLanguage.Normalize(owner.Language)), cancellationToken));
+            mail.SendAsync(new OutgoingMail(MailKind.AccountExists, subject.Email, MailLanguage.Normalize(ownerLanguage)), cancellationToken));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registration {RegistrationId} is pending its code")]
