@@ -41,9 +41,7 @@ public sealed partial class CodeDelivery(
             return busy;
         }
 
-        var isLong = await otp.NeedsLongCodeAsync(subject);
-        var code = isLong ? codes.GenerateLong() : codes.Generate();
-        var codeHash = await otp.SaveCodeAsync(subject, code, isLong, lifetime);
+        var (code, codeHash) = await otp.SaveNewCodeAsync(subject, codes.Generate(), codes.GenerateLong(), lifetime);
         var result = await DeliverAsync(subject, client, codeHash, () => send(OtpCodeGenerator.Display(code), lifetime ?? CodeLifetime), keepReservation);
         if (result.Status == AuthStatus.Success)
         {
@@ -57,7 +55,7 @@ public sealed partial class CodeDelivery(
     /// <summary>
     /// A mail that carries no code (a notice to the owner of an address), under the same budget and rules. The subject
     /// still gets a code, one nobody can enter (not six digits), so the notice costs what a code mail costs (the same
-    /// Redis round trip) and a guess at its code fails as at any other: with conceal mode on, the two must not be told
+    /// Redis script) and a guess at its code fails as at any other: with conceal mode on, the two must not be told
     /// apart by their time.
     /// </summary>
     public async Task<AuthResult> SendNoticeAsync(CodeSubject subject, IReadOnlyList<ClientNetwork> client, Func<Task> send)
@@ -67,9 +65,8 @@ public sealed partial class CodeDelivery(
             return busy;
         }
 
-        var isLong = await otp.NeedsLongCodeAsync(subject); // the round trip a code mail makes
         var unenterable = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var codeHash = await otp.SaveCodeAsync(subject, unenterable, isLong);
+        var (_, codeHash) = await otp.SaveNewCodeAsync(subject, unenterable, unenterable);
         return await DeliverAsync(subject, client, codeHash, send, keepReservation: false);
     }
 

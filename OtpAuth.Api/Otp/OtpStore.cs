@@ -83,23 +83,33 @@ public sealed class OtpStore(
 
     /// <summary>
     /// Stores a new code for the subject, replacing (voiding) its previous one, for <paramref name="lifetime"/>
-    /// (<see cref="OtpOptions.ExpireSeconds"/> unless given). Returns the stored hash.
+    /// (<see cref="OtpOptions.ExpireSeconds"/> unless given): <paramref name="shortCode"/>, or <paramref name="longCode"/>
+    /// once the address's wrong codes of this purpose reached the bound, decided where it is stored (one round trip, and no
+    /// guess between a look at the count and the store can leave the owner a short code the check would refuse).
+    /// Returns the code stored and its hash.
     /// </summary>
-    public async Task<string> SaveCodeAsync(CodeSubject subject, string code, bool isLong = false, TimeSpan? lifetime = null)
+    public async Task<(string Code, string Hash)> SaveNewCodeAsync(CodeSubject subject, string shortCode, string longCode, TimeSpan? lifetime = null)
+    {
+        var keys = KeysFor(subject);
+        var (current, previous) = GuessWindows(keys);
+        var shortHash = hasher.HashCode(subject, shortCode);
+        var longHash = hasher.HashCode(subject, longCode);
+        var stored = await Database.ScriptEvaluateAsync(
+            OtpScripts.SaveNewCode,
+            [keys.Code, current, previous],
+            [shortHash, longHash, LifetimeSeconds(lifetime), Rules.MaxFailuresBeforeLongCodes]);
+        return (long)stored == 1 ? (longCode, longHash) : (shortCode, shortHash);
+    }
+
+    /// <summary>Stores <paramref name="code"/> for the subject as it is, replacing (voiding) its previous one; returns its hash.</summary>
+    public async Task<string> SaveCodeAsync(CodeSubject subject, string code, TimeSpan? lifetime = null)
     {
         var hash = hasher.HashCode(subject, code);
-        var seconds = lifetime is { } given ? (long)Math.Ceiling(given.TotalSeconds) : Rules.ExpireSeconds;
-        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, seconds, isLong ? 1 : 0]);
+        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, LifetimeSeconds(lifetime)]);
         return hash;
     }
 
-    /// <summary>Whether the address's new codes of this purpose must be long: its wrong codes reached the bound.</summary>
-    public async Task<bool> NeedsLongCodeAsync(CodeSubject subject)
-    {
-        var (current, previous) = GuessWindows(KeysFor(subject));
-        var counts = await Database.StringGetAsync([current, previous]);
-        return counts.Sum(count => count.IsNull ? 0L : (long)count) >= Rules.MaxFailuresBeforeLongCodes;
-    }
+    private long LifetimeSeconds(TimeSpan? lifetime) => lifetime is { } given ? (long)Math.Ceiling(given.TotalSeconds) : Rules.ExpireSeconds;
 
     /// <summary>Voids the subject's code, if any (the failure counts stay: a new code never resets them).</summary>
     public Task RevokeCodeAsync(CodeSubject subject) => Database.KeyDeleteAsync(KeysFor(subject).Code);
