@@ -11,8 +11,8 @@ namespace OtpAuth.Benchmarks.Load;
 /// the same bcrypt and cost), run in this process with nothing else, fed by as many callers as the login workload has
 /// clients, each verifying the right password against a stored hash again and again — a login's one bcrypt, without
 /// the HTTP, the throttle, PostgreSQL and the session. Measured as the login workload is (verifications done over the
-/// time until the last caller's last one came back), right before and right after OtpAuth's login workload, while the
-/// servers are idle: logins/s over this bound is the share of the cores the service's own work leaves to bcrypt.
+/// time until the last caller's last one came back), right before each of OtpAuth's login rounds and after the last,
+/// while the servers are idle: logins/s over this bound is the share of the cores the service's own work leaves to bcrypt.
 /// </summary>
 internal static class HashingBound
 {

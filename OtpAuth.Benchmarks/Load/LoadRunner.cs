@@ -4,21 +4,38 @@ using System.Net;
 
 namespace OtpAuth.Benchmarks.Load;
 
-/// <summary>What one workload did against one system: completed units per second, each step's latencies, every status seen.</summary>
+/// <summary>
+/// What one workload did against one system, over every round it ran: completed units per timed second, each step's
+/// latencies, every status seen.
+/// </summary>
 internal sealed class LoadResult(string workload, string target)
 {
     public string Workload => workload;
     public string Target => target;
-    public double PerSecond { get; set; }
-    public long Units { get; set; }
+    public long Units { get; private set; }
+    /// <summary>The timed seconds of every round together.</summary>
+    public double Seconds { get; private set; }
+    public double PerSecond => Seconds > 0 ? Units / Seconds : 0;
     public double PeakRssMb { get; set; }
-    /// <summary>The whole machine's CPU over the timed part, by process group (<see cref="MachineCpu"/>).</summary>
-    public (MachineCpu Before, MachineCpu After)? Machine { get; set; }
-    public Dictionary<string, double> MachineCpuMsPerUnit => Machine is var (before, after) ? after.MsPerUnitSince(before, Units) : [];
+    /// <summary>The whole machine's CPU seconds over the timed parts, by process group (<see cref="MachineCpu"/>).</summary>
+    public Dictionary<string, double> MachineSeconds { get; } = MachineCpu.Groups.ToDictionary(group => group, _ => 0.0);
+    public Dictionary<string, double> MachineCpuMsPerUnit =>
+        MachineSeconds.ToDictionary(group => group.Key, group => Units > 0 ? group.Value * 1000 / Units : 0);
     /// <summary>The server's own CPU (user + system) over the timed part, per completed unit, in milliseconds.</summary>
     public double ServerCpuMsPerUnit => MachineCpuMsPerUnit.GetValueOrDefault(MachineCpu.Server);
     public ConcurrentDictionary<string, ConcurrentBag<double>> Steps { get; } = new();
     public ConcurrentDictionary<string, int> Statuses { get; } = new();
+
+    /// <summary>One round's timed part: its units, its length and the machine's CPU over it.</summary>
+    public void AddRound(long units, TimeSpan elapsed, MachineCpu before, MachineCpu after)
+    {
+        Units += units;
+        Seconds += elapsed.TotalSeconds;
+        foreach (var (group, seconds) in after.SecondsSince(before))
+        {
+            MachineSeconds[group] += seconds;
+        }
+    }
 
     public void Record(string step, double milliseconds, HttpStatusCode? status)
     {
@@ -38,21 +55,20 @@ internal sealed class LoadResult(string workload, string target)
 /// <summary>A step got no answer at all (connection refused or reset, timeout); recorded as status 599.</summary>
 internal sealed class StepFailedException : Exception;
 
-internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan duration, TimeSpan warmUp)
+internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan warmUp)
 {
     public TimeSpan WarmUp => warmUp;
 
     public const string Password = "correct horse battery staple";
     private static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(30);
+    private readonly Dictionary<LoadTarget, List<string>> _loginAccounts = [];
 
-    /// <summary>The funnel for <paramref name="forDuration"/> (the runner's duration by default).</summary>
-    public async Task<LoadResult> FunnelAsync(LoadTarget target, ServerProcess server, TimeSpan? forDuration = null)
+    /// <summary>The funnel for <paramref name="timed"/>, added to <paramref name="result"/>.</summary>
+    public async Task FunnelAsync(LoadResult result, LoadTarget target, ServerProcess server, TimeSpan timed)
     {
-        var timed = forDuration ?? duration;
-        var result = new LoadResult("funnel", target.Name);
         var users = 0L;
         var watch = Stopwatch.StartNew();
-        await MeasureAsync(result, server, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        await MeasureAsync(result, server, () => users, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (watch.Elapsed < timed)
             {
@@ -98,25 +114,27 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
                 }
             }
         })));
-        result.Units = users;
-        result.PerSecond = users / watch.Elapsed.TotalSeconds;
-        return result;
     }
 
-    public async Task<LoadResult> LoginAsync(LoadTarget target, ServerProcess server)
+    /// <summary>Logins of the target's verified accounts (made once, untimed) for <paramref name="timed"/>, added to <paramref name="result"/>.</summary>
+    public async Task LoginAsync(LoadResult result, LoadTarget target, ServerProcess server, TimeSpan timed)
     {
-        var accounts = new List<string>();
-        for (var i = 0; i < concurrency; i++)
+        if (!_loginAccounts.TryGetValue(target, out var accounts))
         {
-            accounts.Add(await CreateVerifiedAsync(target));
+            accounts = [];
+            for (var i = 0; i < concurrency; i++)
+            {
+                accounts.Add(await CreateVerifiedAsync(target));
+            }
+
+            _loginAccounts[target] = accounts;
         }
 
-        var result = new LoadResult("login", target.Name);
         var logins = 0L;
         var watch = Stopwatch.StartNew();
-        await MeasureAsync(result, server, () => Task.WhenAll(accounts.Select(async email =>
+        await MeasureAsync(result, server, () => logins, () => Task.WhenAll(accounts.Select(async email =>
         {
-            while (watch.Elapsed < duration)
+            while (watch.Elapsed < timed)
             {
                 try
                 {
@@ -130,12 +148,10 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
                 }
             }
         })));
-        result.Units = logins;
-        result.PerSecond = logins / watch.Elapsed.TotalSeconds;
-        return result;
     }
 
-    public async Task<LoadResult> VerifyAsync(LoadTarget target, int count, ServerProcess server)
+    /// <summary><paramref name="count"/> codes, registered beforehand (untimed), each verified once, added to <paramref name="result"/>.</summary>
+    public async Task VerifyAsync(LoadResult result, LoadTarget target, ServerProcess server, int count)
     {
         // Registered beforehand (not timed), their codes collected from the sink.
         var pending = new ConcurrentQueue<(string Email, string Code, string? Context)>();
@@ -152,10 +168,8 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
             }
         }));
 
-        var result = new LoadResult("verify", target.Name);
         var verified = 0L;
-        var watch = Stopwatch.StartNew();
-        await MeasureAsync(result, server, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        await MeasureAsync(result, server, () => verified, () => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (pending.TryDequeue(out var item))
             {
@@ -171,9 +185,6 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
                 }
             }
         })));
-        result.Units = verified;
-        result.PerSecond = verified / watch.Elapsed.TotalSeconds;
-        return result;
     }
 
     private async Task<string> CreateVerifiedAsync(LoadTarget target)
@@ -205,10 +216,15 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
         }
     }
 
-    /// <summary>Runs the load while sampling the server's resident memory every 250 ms (keeps the peak) and counts the machine's CPU.</summary>
-    private static async Task MeasureAsync(LoadResult result, ServerProcess server, Func<Task> load)
+    /// <summary>
+    /// Runs the load while sampling the server's resident memory every 250 ms (keeps the peak), then adds the round to
+    /// <paramref name="result"/>: the units <paramref name="units"/> counted, the time until the last client's last step
+    /// came back, the machine's CPU meanwhile.
+    /// </summary>
+    private static async Task MeasureAsync(LoadResult result, ServerProcess server, Func<long> units, Func<Task> load)
     {
         var machineBefore = MachineCpu.Read(server.Pid);
+        var watch = Stopwatch.StartNew();
         using var done = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
@@ -219,7 +235,7 @@ internal sealed class LoadRunner(SmtpSink sink, int concurrency, TimeSpan durati
             }
         });
         await load();
-        result.Machine = (machineBefore, MachineCpu.Read(server.Pid));
+        result.AddRound(units(), watch.Elapsed, machineBefore, MachineCpu.Read(server.Pid));
         await done.CancelAsync();
         await sampler;
     }

@@ -58,9 +58,9 @@ internal sealed class MachineCpu
         return new MachineCpu(seconds);
     }
 
-    /// <summary>Milliseconds of each group's CPU per unit of work between <paramref name="before"/> and this reading.</summary>
-    public Dictionary<string, double> MsPerUnitSince(MachineCpu before, long units) =>
-        Groups.ToDictionary(group => group, group => units > 0 ? Math.Max(0, seconds[group] - before.seconds[group]) * 1000 / units : 0);
+    /// <summary>Each group's CPU seconds between <paramref name="before"/> and this reading.</summary>
+    public Dictionary<string, double> SecondsSince(MachineCpu before) =>
+        Groups.ToDictionary(group => group, group => Math.Max(0, seconds[group] - before.seconds[group]));
 
     private static string GroupOf(int pid, string command, int serverPid) => pid switch
     {

@@ -10,7 +10,8 @@ using OtpAuth.Tests.Infrastructure;
 namespace OtpAuth.Benchmarks.Load;
 
 /// <summary>
-/// OtpAuth and the Better Auth peer (OtpAuth.Benchmarks/Load/BetterAuth) under the same load, in turn workload by workload, on the same
+/// OtpAuth and the Better Auth peer (OtpAuth.Benchmarks/Load/BetterAuth) under the same load, in turn workload by workload
+/// and within each in <c>LOAD_ROUNDS</c> rounds (3) whose order alternates (A B, B A, A B…), on the same
 /// PostgreSQL server and Redis (those the AppHost starts), the same SMTP sink (<see cref="SmtpSink"/>), the same bcrypt
 /// cost, rate limits off for both. Prints each workload's throughput, p50/p99 per step, statuses, peak RSS, and the
 /// ratios. Run: <c>dotnet run -c Release --project OtpAuth.Benchmarks -- load [cost] [concurrency] [seconds] [workloads]</c>
@@ -22,12 +23,14 @@ namespace OtpAuth.Benchmarks.Load;
 /// client) sets how many registrations the verify workload verifies: at cost 4 the default is over in under 2 s, which
 /// a GC or a scheduler hiccup can move by a third; 160 per client gives a window as long as the others'.
 /// From cost 10 up, OtpAuth's login workload is framed by <see cref="HashingBound"/>: what the Api's hashing threads
-/// alone get through on this host, right before and right after, printed beside the logins/s.
+/// alone get through on this host, right before each of its rounds and after the last, printed beside the logins/s.
 /// </summary>
 internal static class SideBySide
 {
     private static int VerifyCodes(int concurrency) =>
         concurrency * int.Parse(Environment.GetEnvironmentVariable("LOAD_VERIFY_CODES") ?? "40", CultureInfo.InvariantCulture);
+
+    private static int Rounds => Math.Max(1, int.Parse(Environment.GetEnvironmentVariable("LOAD_ROUNDS") ?? "3", CultureInfo.InvariantCulture));
 
     public static async Task RunAsync(string[] args)
     {
@@ -101,16 +104,17 @@ internal static class SideBySide
         }
 
         using var stopPeer = peer;
-        var runner = new LoadRunner(sink, concurrency, TimeSpan.FromSeconds(seconds), warmUp);
+        var runner = new LoadRunner(sink, concurrency, warmUp);
         List<(LoadTarget Target, ServerProcess Server)> systems = [(new OtpAuthTarget(app.GetEndpoint("api", "http")), new ServerProcess(FindProcess("OtpAuth.Api")))];
         if (peer is not null)
         {
             systems.Add((new BetterAuthTarget(peer.Address), new ServerProcess(peer.Process.Id)));
         }
 
-        // Workload by workload, each system in turn, both running throughout: this machine's speed drifts by a third
-        // over minutes (the same build's CPU per unit moved from 2.25 to 3.08 ms between runs), and one system's whole
-        // series after the other's put minutes between the two halves of each ratio; now it is one workload's length.
+        // Workload by workload, each system in turn, both running throughout, and each workload in rounds whose order
+        // alternates: this machine's speed drifts by a third over minutes (the same build's PostgreSQL CPU per funnel
+        // user moved from 0.94 to 1.39 ms within an hour), so one system's whole series after the other's, or even one
+        // workload's half after the other's, put the drift into the ratio; rounds spread it over both halves.
         foreach (var (target, server) in systems)
         {
             await WarmUpAsync(runner, target, server);
@@ -118,40 +122,56 @@ internal static class SideBySide
 
         var results = new List<LoadResult>();
         var bound = new List<(double PerSecond, double CpuMs)>();
+        var round = TimeSpan.FromSeconds((double)seconds / Rounds);
         foreach (var workload in Workloads.Where(workloads.Contains))
         {
-            foreach (var (target, server) in systems)
+            var ofWorkload = systems.Select(system => new LoadResult(workload, system.Target.Name)).ToList();
+            // OtpAuth's logins against what its hashing threads alone get through, measured right before each of its
+            // rounds and after the last, at the costs where the hash is the bound (from 10 up; at 4 the service's own
+            // work shows instead).
+            var measureBound = workload is "login" && cost >= 10;
+            for (var r = 0; r < Rounds; r++)
             {
-                // OtpAuth's logins against what its hashing threads alone get through, measured right before and after,
-                // at the costs where the hash is the bound (from 10 up; at 4 the service's own work shows instead).
-                var measureBound = workload is "login" && target is OtpAuthTarget && cost >= 10;
-                if (measureBound)
+                var order = Enumerable.Range(0, systems.Count).ToList();
+                if (r % 2 == 1)
                 {
-                    bound.Add(await MeasureBoundAsync(cost, concurrency, seconds));
+                    order.Reverse();
                 }
 
-                results.Add(await RunWorkloadAsync(runner, workload, target, concurrency, server));
-                if (measureBound)
+                foreach (var i in order)
                 {
-                    bound.Add(await MeasureBoundAsync(cost, concurrency, seconds));
+                    var (target, server) = systems[i];
+                    if (measureBound && target is OtpAuthTarget)
+                    {
+                        bound.Add(await MeasureBoundAsync(cost, concurrency, round));
+                    }
+
+                    await RunWorkloadAsync(runner, ofWorkload[i], target, server, round, VerifyCodes(concurrency) / Rounds, r);
                 }
             }
+
+            if (measureBound)
+            {
+                bound.Add(await MeasureBoundAsync(cost, concurrency, round));
+            }
+
+            results.AddRange(ofWorkload);
         }
 
         Print(results, cost, concurrency, seconds, warmUp);
         PrintBound(results, bound, cost, concurrency);
     }
 
-    private static async Task<(double PerSecond, double CpuMs)> MeasureBoundAsync(int cost, int concurrency, int seconds)
+    private static async Task<(double PerSecond, double CpuMs)> MeasureBoundAsync(int cost, int concurrency, TimeSpan round)
     {
-        var duration = TimeSpan.FromSeconds(Math.Min(seconds, 10));
+        var duration = round < TimeSpan.FromSeconds(10) ? round : TimeSpan.FromSeconds(10);
         Console.WriteLine($"login bound: the Api's hashing gate alone in this process ({HashingBound.Describe(HashingBound.GateOptions(cost))}), {duration.TotalSeconds:0} s…");
         return await HashingBound.HashesPerSecondAsync(cost, concurrency, duration);
     }
 
     private static void PrintBound(List<LoadResult> results, List<(double PerSecond, double CpuMs)> bound, int cost, int concurrency)
     {
-        if (bound.Count != 2 || results.FirstOrDefault(r => r.Workload == "login" && r.Target == "OtpAuth") is not { } login)
+        if (bound.Count < 2 || results.FirstOrDefault(r => r.Workload == "login" && r.Target == "OtpAuth") is not { } login)
         {
             return;
         }
@@ -163,9 +183,10 @@ internal static class SideBySide
         Console.WriteLine();
         // Per second is the target's measure; CPU per unit is the same comparison when a neighbour takes part of the
         // cores, which moves the rates of the three windows apart but not the work each login or hash costs.
-        Console.WriteLine("| hashing threads alone, before / after: verifications/s (CPU ms each) | OtpAuth logins/s (Api CPU ms each) | logins / mean bound, per second | by CPU |");
+        Console.WriteLine("| hashing threads alone, before each round and after the last: verifications/s (CPU ms each) | OtpAuth logins/s (Api CPU ms each) | logins / mean bound, per second | by CPU |");
         Console.WriteLine("|---|---:|---:|---:|");
-        Console.WriteLine($"| {bound[0].PerSecond:0.0} ({bound[0].CpuMs:0.0}) / {bound[1].PerSecond:0.0} ({bound[1].CpuMs:0.0}) | {login.PerSecond:0.0} ({login.ServerCpuMsPerUnit:0.0}) | {login.PerSecond / mean:P1} | {cpu / login.ServerCpuMsPerUnit:P1} |");
+        var frames = string.Join(" / ", bound.Select(b => $"{b.PerSecond:0.0} ({b.CpuMs:0.0})"));
+        Console.WriteLine($"| {frames} | {login.PerSecond:0.0} ({login.ServerCpuMsPerUnit:0.0}) | {login.PerSecond / mean:P1} | {cpu / login.ServerCpuMsPerUnit:P1} |");
     }
 
     /// <summary>
@@ -213,25 +234,26 @@ internal static class SideBySide
             // Unmeasured, the same for both systems: the figures are of a server that has run a while (its JIT and
             // connection pools settled), as one in service has. LOAD_WARMUP_SECONDS=0 measures a cold one instead.
             Console.WriteLine($"Warming {target.Name} up: the funnel for {runner.WarmUp.TotalSeconds:0} s, not measured…");
-            await runner.FunnelAsync(target, server, runner.WarmUp);
+            await runner.FunnelAsync(new LoadResult("warm-up", target.Name), target, server, runner.WarmUp);
         }
     }
 
-    private static async Task<LoadResult> RunWorkloadAsync(LoadRunner runner, string workload, LoadTarget target, int concurrency, ServerProcess server)
+    private static async Task RunWorkloadAsync(
+        LoadRunner runner, LoadResult result, LoadTarget target, ServerProcess server, TimeSpan round, int verifyCodes, int roundIndex)
     {
-        Console.WriteLine($"{workload}: {target.Name}…");
-        return workload switch
+        Console.WriteLine($"{result.Workload}: {target.Name}, round {roundIndex + 1} of {Rounds}…");
+        await (result.Workload switch
         {
-            "funnel" => await runner.FunnelAsync(target, server),
-            "login" => await runner.LoginAsync(target, server),
-            _ => await runner.VerifyAsync(target, count: VerifyCodes(concurrency), server),
-        };
+            "funnel" => runner.FunnelAsync(result, target, server, round),
+            "login" => runner.LoginAsync(result, target, server, round),
+            _ => runner.VerifyAsync(result, target, server, verifyCodes),
+        });
     }
 
     private static void Print(List<LoadResult> results, int cost, int concurrency, int seconds, TimeSpan warmUp)
     {
         Console.WriteLine();
-        Console.WriteLine($"## Side by side (bcrypt cost {cost}, {concurrency} concurrent clients, {seconds} s per timed workload; verify: {VerifyCodes(concurrency)} codes; warm-up {warmUp.TotalSeconds:0} s)");
+        Console.WriteLine($"## Side by side (bcrypt cost {cost}, {concurrency} concurrent clients, {seconds} s per timed workload in {Rounds} alternating rounds; verify: {VerifyCodes(concurrency) / Rounds * Rounds} codes; warm-up {warmUp.TotalSeconds:0} s)");
         Console.WriteLine();
         Console.WriteLine("| workload | system | per second | step p50 / p99 ms | server CPU ms per unit | peak RSS MB | statuses |");
         Console.WriteLine("|---|---|---:|---|---:|---:|---|");
