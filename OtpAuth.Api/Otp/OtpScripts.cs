@@ -52,22 +52,14 @@ internal static class OtpScripts
         return 1
         """;
 
-    /// <summary>KEYS: code. ARGV: code hash, lifetime seconds. Replaces any previous code (and its attempt count).</summary>
-    public const string SaveCode = """
-        redis.call('DEL', KEYS[1])
-        redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'attempts', '0')
-        redis.call('EXPIRE', KEYS[1], ARGV[2])
-        return 1
-        """;
-
     /// <summary>
-    /// KEYS: code, the address's wrong codes in the current and the previous 30-day window. ARGV: the short code's hash,
-    /// the long code's hash, lifetime seconds, wrong codes before long codes. Replaces any previous code (and its attempt
-    /// count) with the long code once the wrong codes reached the bound, else with the short one; returns 1 when it stored
-    /// the long one.
+    /// KEYS: code, then optionally the address's wrong codes in the current and the previous 30-day window. ARGV: the
+    /// short code's hash, the long code's hash, lifetime seconds, wrong codes before long codes. Replaces any previous code
+    /// (and its attempt count) with the long code when the windows are given and their wrong codes reached the bound, else
+    /// with the short one; returns 1 when it stored the long one.
     /// </summary>
-    public const string SaveNewCode = """
-        local long = tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[4])
+    public const string SaveCode = """
+        local long = #KEYS == 3 and tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[4])
         redis.call('DEL', KEYS[1])
         if long then
             redis.call('HSET', KEYS[1], 'hash', ARGV[2], 'attempts', '0', 'long', '1')

@@ -95,7 +95,7 @@ public sealed class OtpStore(
         var shortHash = hasher.HashCode(subject, shortCode);
         var longHash = hasher.HashCode(subject, longCode);
         var stored = await Database.ScriptEvaluateAsync(
-            OtpScripts.SaveNewCode,
+            OtpScripts.SaveCode,
             [keys.Code, current, previous],
             [shortHash, longHash, LifetimeSeconds(lifetime), Rules.MaxFailuresBeforeLongCodes]);
         return (long)stored == 1 ? (longCode, longHash) : (shortCode, shortHash);
@@ -105,7 +105,7 @@ public sealed class OtpStore(
     public async Task<string> SaveCodeAsync(CodeSubject subject, string code, TimeSpan? lifetime = null)
     {
         var hash = hasher.HashCode(subject, code);
-        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, LifetimeSeconds(lifetime)]);
+        await Database.ScriptEvaluateAsync(OtpScripts.SaveCode, [KeysFor(subject).Code], [hash, hash, LifetimeSeconds(lifetime), 0]);
         return hash;
     }
 
