@@ -67,8 +67,9 @@ internal static class DatabaseConnection
         // connections open and silent; Npgsql's defaults then wait 15 s to connect, 30 s per statement and 2 s for the
         // cancellation, so a request hung past the client's patience and held its pooled connection. After a statement
         // times out Npgsql still sends the server a cancel request on a connection of its own, which a silent server
-        // holds up to the connect timeout twice. So the worst a request waits is about 3 + 2 × 2 s before its 503 (a
-        // timeout is not retried, see DatabaseRetryStrategy), inside the 10 s every endpoint promises.
+        // holds up to the connect timeout twice, synchronously, on a thread-pool worker (hence the Api's minimum of
+        // workers, in its project file). So the worst a request waits is about 3 + 2 × 2 s before its 503 (a timeout is
+        // not retried, see DatabaseRetryStrategy), inside the 10 s every endpoint promises.
         if (!Sets(given, nameof(connection.Timeout)))
         {
             connection.Timeout = DefaultConnectTimeoutSeconds;

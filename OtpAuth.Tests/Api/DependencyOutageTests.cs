@@ -109,6 +109,9 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
     /// <summary>The longest <c>/health</c> may take to say 503 while a dependency hangs (a load balancer's probe waits about that).</summary>
     private static readonly TimeSpan HealthBound = TimeSpan.FromSeconds(5);
 
+    /// <summary>Concurrent requests that open connections to PostgreSQL and Redis before the freeze.</summary>
+    private const int WarmConnections = 16;
+
     /// <summary>
     /// A dependency that stops answering (SIGSTOP: what a failover or a partition that drops packets looks like, its
     /// connections open and silent) must not hang the Api: every endpoint answers within 10 s, those that need the
@@ -144,6 +147,14 @@ public sealed class DependencyOutageTests(OtpAuthSystem system) : IDisposable
             ["sessions"] = () => client.SendAsync(HttpMethod.Get, "/auth/sessions", signedIn.AccessToken),
             ["health"] = () => client.Http.GetAsync("/health", cancellationToken),
         };
+
+        // A busy Api holds many open connections when the dependency stops answering, and each request then waits on one
+        // of them instead of failing to connect: a burst of concurrent requests leaves the pools as busy as that.
+        await Task.WhenAll(Enumerable.Range(0, WarmConnections).Select(async _ =>
+        {
+            using var warm = await client.LoginAsync(AuthClient.NewAddress());
+            Assert.Equal(HttpStatusCode.Unauthorized, warm.StatusCode);
+        }));
 
         var answers = await WhileFrozenAsync(resource, () => Task.WhenAll(calls.Select(async call =>
         {
