@@ -12,7 +12,8 @@ namespace OtpAuth.Api.Login;
 
 public sealed record LoginRequest(string? Email, string? Password) : IAddressedRequest;
 
-public sealed record MeResponse(Guid Id, string Email, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
+/// <param name="TotpEnabled">Whether a sign-in with the password or an emailed code asks for a TOTP code next.</param>
+public sealed record MeResponse(Guid Id, string Email, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt, bool TotpEnabled);
 
 /// <summary><c>POST /auth/login</c> and <c>GET /auth/me</c>.</summary>
 public static class LoginApi
@@ -77,6 +78,6 @@ public static class LoginApi
             : null;
         return user is null
             ? AuthApi.Problem(StatusCodes.Status401Unauthorized, "The token does not belong to an existing account.")
-            : TypedResults.Ok(new MeResponse(user.Id, user.Email, user.CreatedAt, user.VerifiedAt));
+            : TypedResults.Ok(new MeResponse(user.Id, user.Email, user.CreatedAt, user.VerifiedAt, user.RequiresSecondFactor));
     }
 }

@@ -32,6 +32,8 @@ public sealed class TotpTests(OtpAuthSystem system) : IDisposable
             Assert.True((await AuthClient.ReadJsonAsync(unconfirmed)).TryGetProperty("access_token", out _), "a setup alone changes nothing");
         }
 
+        Assert.False(await TotpEnabledAsync(access), "/auth/me: not on before a code confirms it");
+
         using (var wrong = await _client.SendAsync(HttpMethod.Post, "/auth/mfa/totp/confirm", access, new { code = "000000" == TotpCodes.Compute(OtpNet.Base32Encoding.ToBytes(secret), DateTimeOffset.UtcNow) ? "111111" : "000000" }))
         {
             await AuthClient.AssertProblemAsync(wrong, HttpStatusCode.BadRequest, "Invalid or expired code");
@@ -45,6 +47,7 @@ public sealed class TotpTests(OtpAuthSystem system) : IDisposable
         Assert.Equal(10, codes.Distinct().Count());
         Assert.All(codes, c => Assert.Matches("^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$", c)); // 16 × 5 bits = 80 bits
         await _client.Mail.WaitForMessageAsync(email, m => m.Subject.Contains("Two-step sign-in is on", StringComparison.Ordinal), Token);
+        Assert.True(await TotpEnabledAsync(access), "/auth/me: on once confirmed");
 
         using var again = await _client.SendAsync(HttpMethod.Post, "/auth/mfa/totp/setup", access);
         await AuthClient.AssertProblemAsync(again, HttpStatusCode.Conflict);
@@ -112,6 +115,7 @@ public sealed class TotpTests(OtpAuthSystem system) : IDisposable
         }
 
         await _client.Mail.WaitForMessageAsync(email, m => m.Subject.Contains("turned off", StringComparison.Ordinal), Token);
+        Assert.False(await TotpEnabledAsync(access), "/auth/me: off once removed");
         using (var plain = await _client.LoginAsync(email))
         {
             Assert.True((await AuthClient.ReadJsonAsync(plain)).TryGetProperty("access_token", out _), "no second step once TOTP is off");
@@ -184,6 +188,14 @@ public sealed class TotpTests(OtpAuthSystem system) : IDisposable
         using var refused = await _burst.SecondFactorAsync(locked, new { code = MfaSteps.NextCode(secret) });
         await AuthClient.AssertProblemAsync(refused, HttpStatusCode.TooManyRequests);
         Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
+    /// <summary>What <c>GET /auth/me</c> says of the token's account: whether a sign-in asks for a TOTP code.</summary>
+    private async Task<bool> TotpEnabledAsync(string access)
+    {
+        using var me = await _client.MeAsync(access);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        return (await AuthClient.ReadJsonAsync(me)).GetProperty("totp_enabled").GetBoolean();
     }
 
     public void Dispose()

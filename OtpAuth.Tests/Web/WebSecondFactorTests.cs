@@ -256,6 +256,32 @@ public sealed class WebSecondFactorTests(OtpAuthSystem system, ChromiumFixture c
         Assert.Empty(UncaughtErrors(session));
     }
 
+    [Fact]
+    public async Task The_account_page_shows_two_step_sign_in_as_it_is_even_when_turned_on_from_another_device()
+    {
+        var email = OtpAuthPage.NewEmail("totp-elsewhere");
+        await _api.RegisterAndVerifyAsync(email);
+        await using var session = await chromium.NewSessionAsync();
+        var page = new OtpAuthPage(session.Page, WebAddress());
+        var setUp = page.Account.GetByRole(AriaRole.Button, new() { Name = "Set up two-step sign-in" });
+        var turnOff = page.Account.GetByRole(AriaRole.Button, new() { Name = "Turn off two-step sign-in" });
+        await page.OpenAsync();
+        await page.GoToSignInAsync();
+        await page.SignInAsync(email);
+        await Expect(setUp).ToBeVisibleAsync();
+        await Expect(turnOff).ToBeHiddenAsync();
+
+        // Turned on in another session: this browser's session began with the password alone, and the page says "on"
+        // once it is drawn again.
+        await _api.EnableTotpAsync((await _api.SignInAsync(email)).AccessToken);
+        await session.Page.ReloadAsync();
+        await Expect(page.Account).ToBeVisibleAsync();
+        await Expect(session.Page.Locator("#totp-status")).ToContainTextAsync("On: after your password");
+        await Expect(turnOff).ToBeVisibleAsync();
+        await Expect(setUp).ToBeHiddenAsync();
+        Assert.Empty(UncaughtErrors(session));
+    }
+
     private static Task<string[]> AmrAsync(IPage page) =>
         page.EvaluateAsync<string[]>(
             "() => JSON.parse(atob(JSON.parse(sessionStorage.getItem('otpauth.session')).accessToken.split('.')[1]" +

@@ -33,7 +33,7 @@ export async function showAccount(message) {
   clearForm('change');
   clearForm('passkey');
   showMessage('totp', '', '');
-  showTotpSection();
+  showTotpSection(me.totp_enabled === true);
   show('account');
   await loadSessions();
   loadPasskeys(); // shows its own failure; the page is usable meanwhile

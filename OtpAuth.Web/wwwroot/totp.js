@@ -1,11 +1,6 @@
 // Two-step sign-in (TOTP) on the account page: set it up (QR code, the key as text, a code from the app turns it
 // on), the recovery codes shown once (copy, download), and turning it off (a code from the app or a recovery code).
 // Setting it up and turning it off want a recent sign-in: ui.run() asks "Confirm it's you" when the Api says so.
-//
-// Whether it is on: the Api has no call that says (GET /auth/me does not), so the page goes by what it knows: how this
-// session signed in (its token's amr: a password or emailed code followed by "mfa" means TOTP was on; without "mfa",
-// it was off) and what was done in this tab since. A session begun with a passkey alone cannot tell: the page offers
-// the setup, and the Api's 409 ("already on") turns the section to "on".
 
 import * as session from './session.js';
 import { showAccount } from './account.js';
@@ -13,49 +8,14 @@ import { totpDigits } from './mfa.js';
 import { $, state, show, run, showMessage, clearForm, markMissing, codeBoxes, useCodeBoxes, whenIdle } from './ui.js';
 import { ApiError } from './api.js';
 
-const storageKey = 'otpauth.totp';
-
 /** The recovery codes of the setup just confirmed (this page's memory only, until "I saved them"). */
 let recoveryCodes = [];
 let removeWithRecovery = false;
 
 // ---- on or off --------------------------------------------------------------------------------------
 
-function claims() {
-  try {
-    const token = JSON.parse(sessionStorage.getItem('otpauth.session') ?? 'null')?.accessToken ?? '';
-    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(atob(payload));
-  } catch {
-    return {};
-  }
-}
-
-/** 'on', 'off' or 'unknown' for the signed-in account. */
-function totpState() {
-  const { sid, amr = [] } = claims();
-  try {
-    const known = JSON.parse(sessionStorage.getItem(storageKey) ?? 'null');
-    if (known && known.sid === sid) {
-      return known.on ? 'on' : 'off';
-    }
-  } catch {
-    // Fall back to the token.
-  }
-  const firstFactor = amr.includes('pwd') || amr.includes('otp');
-  if (!firstFactor) {
-    return 'unknown';
-  }
-  return amr.includes('mfa') ? 'on' : 'off';
-}
-
-function remember(on) {
-  sessionStorage.setItem(storageKey, JSON.stringify({ sid: claims().sid, on }));
-}
-
-/** Draws the section of the account page; called by showAccount. */
-export function showTotpSection() {
-  const on = totpState() === 'on';
+/** Draws the section of the account page: called by showAccount with what GET /auth/me says (totp_enabled). */
+export function showTotpSection(on) {
   $('totp-status').textContent = on
     ? 'On: after your password, we ask for a code from your authenticator app.'
     : 'After your password, ask for a code from an authenticator app on your phone.';
@@ -74,8 +34,7 @@ async function onSetup() {
       setup = await session.call('POST', '/auth/mfa/totp/setup');
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
-        remember(true);
-        showTotpSection();
+        showTotpSection(true); // turned on elsewhere since the page was drawn
       }
       throw error;
     }
@@ -108,7 +67,6 @@ async function onConfirm(event) {
   }
   const failed = await run('totp-setup', { code: 'totp-setup-code' }, async () => {
     const result = await session.call('POST', '/auth/mfa/totp/confirm', { code: codeInput.value() });
-    remember(true);
     showRecoveryCodes(result.recovery_codes ?? []);
   });
   if (failed) {
@@ -205,7 +163,6 @@ async function onRemove(event) {
       }
       // It was off already (turned off elsewhere): the same outcome.
     }
-    remember(false);
     $('totp-remove-form').reset();
     await showAccount('Two-step sign-in is off. Your password alone signs you in, and the recovery codes no longer work.');
   });
