@@ -13,7 +13,7 @@ var mail = builder.AddMailServer("mail", smtpPort: builder.PreferredPort(1025, "
 var jwtKeyRingSecret = builder.AddParameter("jwt-key-ring-secret", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
 var otpHashKey = builder.AddParameter("otp-hash-key", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
 
-// The Web draws one box per digit and counts the resend cooldown down, so both get the Api's values from here.
+// The Api's code length and resend cooldown; the page reads them from the Api (GET /auth/settings).
 var otpLength = builder.AddParameter("otp-length", "6");
 var resendCooldown = builder.AddParameter("otp-resend-cooldown-seconds", "60");
 
@@ -32,8 +32,6 @@ var web = builder.AddProject<Projects.OtpAuth_Web>("web")
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "OtpAuth")
     .WithReference(api.GetEndpoint("http")).WaitFor(api)
-    .WithEnvironment("Otp__Length", otpLength)
-    .WithEnvironment("Otp__ResendCooldownSeconds", resendCooldown)
     .WithExternalHttpEndpoints();
 api.WithPasskeyOrigin(web.GetEndpoint("http"));
 

@@ -3,7 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 
 namespace OtpAuth.Hosting;
 
-/// <summary>What an OtpAuth Api is wired to: its database, Redis and mail server, and the parameters it shares with the Web.</summary>
+/// <summary>What an OtpAuth Api is wired to: its database, Redis and mail server, and its secrets and code settings.</summary>
 public sealed record OtpAuthApiWiring(
     IResourceBuilder<IResourceWithConnectionString> Database,
     IResourceBuilder<IResourceWithConnectionString> Redis,

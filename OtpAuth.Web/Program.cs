@@ -7,7 +7,6 @@ builder.AddServiceDefaults();
 // ingress controller; loopback when unset), and its proxy hands the Api the client it determined.
 builder.AddTrustedProxies();
 builder.AddApiProxy();
-builder.AddClientConfig();
 
 var app = builder.Build();
 
@@ -17,7 +16,6 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 
 app.MapDefaultEndpoints();
-app.MapClientConfig();
 app.MapApiProxy();
 
 app.Run();

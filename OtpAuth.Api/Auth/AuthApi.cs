@@ -38,7 +38,8 @@ public static class AuthApi
             .MapEmailChangeApi()
             .MapAccountApi()
             .MapMfaApi()
-            .MapPasskeysApi();
+            .MapPasskeysApi()
+            .MapClientSettingsApi();
         return app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.EmailCodeSignIn
             ? group.MapSignInCodeApi()
             : group;

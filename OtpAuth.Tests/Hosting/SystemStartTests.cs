@@ -50,14 +50,19 @@ public sealed class SystemStartTests(OtpAuthSystem system)
     }
 
     [Fact]
-    public async Task The_Web_draws_the_code_boxes_and_the_cooldown_from_the_values_the_Api_enforces()
+    public async Task The_page_reads_the_code_length_the_cooldown_and_the_ways_to_sign_in_from_the_Api_through_the_Web()
     {
         using var web = system.CreateHttpClient("web");
 
-        var config = await web.GetFromJsonAsync<JsonElement>("/config.json", Token);
+        using var response = await web.GetAsync("/auth/settings", Token);
+        var settings = await response.Content.ReadFromJsonAsync<JsonElement>(Token);
 
-        // The AppHost's parameters otp-length and otp-resend-cooldown-seconds, handed to both.
-        Assert.Equal((6, 60), (config.GetProperty("otp_length").GetInt32(), config.GetProperty("resend_cooldown_seconds").GetInt32()));
+        // The AppHost's parameters otp-length and otp-resend-cooldown-seconds, as the Api enforces them.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(
+            (6, 60, true),
+            (settings.GetProperty("otp_length").GetInt32(), settings.GetProperty("resend_cooldown_seconds").GetInt32(),
+             settings.GetProperty("email_code_sign_in").GetBoolean()));
     }
 
     [Fact]

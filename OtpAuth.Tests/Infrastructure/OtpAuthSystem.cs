@@ -16,7 +16,8 @@ namespace OtpAuth.Tests.Infrastructure;
 /// cooldown), <see cref="Garnet"/> (on Garnet, with a short login throttle), <see cref="Limits"/> (tight limits, two
 /// replicas on a Redis of their own), <see cref="MailCap"/> (a shared budget of 3 mails a minute, 1 per network) and
 /// <see cref="Reauth"/> (a sign-in is recent for 30 s); a second Web, <see cref="EdgeWeb"/>, that trusts no
-/// proxy a test can be; and a third, <see cref="ReauthWeb"/>, in front of <see cref="Reauth"/>.
+/// proxy a test can be; a third, <see cref="ReauthWeb"/>, in front of <see cref="Reauth"/>; and a fourth,
+/// <see cref="PasswordOnlyWeb"/>, in front of <see cref="Rotation"/>, whose Api has sign-in by emailed code off.
 /// </summary>
 public sealed class OtpAuthSystem : IAsyncLifetime
 {
@@ -118,10 +119,13 @@ public sealed class OtpAuthSystem : IAsyncLifetime
     public const string Limits = "api-limits";
 
     /// <summary>
-    /// An Api whose signing key rotates every 26 seconds; it also runs with <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>
-    /// and <see cref="ForgotPasswordPerIp"/> forgot-password requests per client an hour.
+    /// An Api whose signing key rotates every 26 seconds; it also runs with <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>,
+    /// <see cref="ForgotPasswordPerIp"/> forgot-password requests per client an hour, and <c>Auth:EmailCodeSignIn</c> off.
     /// </summary>
     public const string Rotation = "api-rotation";
+
+    /// <summary>A Web whose <c>/auth/*</c> goes to <see cref="Rotation"/>: a page whose Api signs in with a password only.</summary>
+    public const string PasswordOnlyWeb = "web-password-only";
 
     public const int ForgotPasswordPerIp = 20;
 
@@ -229,7 +233,7 @@ public sealed class OtpAuthSystem : IAsyncLifetime
         // A signing key that changes every 26 s (checked every 1.3 s), so a test sees a key retire while still published.
         // Also the framework's forwarded-headers switch on with no proxy configured, and a forgot-password limit per
         // client that ForwardedClientTests spend (KeyRotationTests never ask for a reset). And sign-in by emailed code
-        // turned off (SignInCodeTests).
+        // turned off (SignInCodeTests, and the browser through PasswordOnlyWeb).
         AddApiVariant(builder, Rotation, "redis").WithGenerousClientLimits()
             .WithEnvironment("Auth__EmailCodeSignIn", "false")
             .WithEnvironment("Jwt__KeyRotationDays", "0.0003")
@@ -244,14 +248,23 @@ public sealed class OtpAuthSystem : IAsyncLifetime
             .WithEnvironment("RateLimits__MailsPerNetworkPerMinute", MailCapPerNetworkPerMinute.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("RateLimits__MailsPerMinuteCeiling", MailCapCeilingPerMinute.ToString(CultureInfo.InvariantCulture));
 
-        // The AppHost's Api plus a short recent-sign-in window, and a Web in front of it: the Web's proxy sends to
-        // http://api, which service discovery resolves from services__api__http__0, here this Api's endpoint.
+        // The AppHost's Api plus a short recent-sign-in window, and a Web in front of it.
         AddApiVariant(builder, Reauth, "redis").WithGenerousClientLimits()
             .WithEnvironment("Auth__RecentAuthenticationMinutes", ReauthMinutes.ToString(CultureInfo.InvariantCulture));
-        builder.AddProject<Projects.OtpAuth_Web>(ReauthWeb)
+        AddWebInFrontOf(builder, ReauthWeb, Reauth);
+        AddWebInFrontOf(builder, PasswordOnlyWeb, Rotation);
+    }
+
+    /// <summary>
+    /// A Web whose proxy sends to http://api, which service discovery resolves from services__api__http__0: here the
+    /// endpoint of <paramref name="apiName"/>.
+    /// </summary>
+    private static void AddWebInFrontOf(IDistributedApplicationBuilder builder, string name, string apiName)
+    {
+        builder.AddProject<Projects.OtpAuth_Web>(name)
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health")
-            .WithEnvironment("services__api__http__0", builder.CreateResourceBuilder<IResourceWithEndpoints>(Reauth).GetEndpoint("http"));
+            .WithEnvironment("services__api__http__0", builder.CreateResourceBuilder<IResourceWithEndpoints>(apiName).GetEndpoint("http"));
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using OtpAuth.Tests.Api;
 using OtpAuth.Tests.Infrastructure;
 
@@ -167,13 +169,16 @@ public sealed class SignInCodeTests(OtpAuthSystem system) : IDisposable
     }
 
     [Fact]
-    public async Task With_the_setting_off_there_is_no_sign_in_by_code()
+    public async Task With_the_setting_off_there_is_no_sign_in_by_code_and_the_settings_say_so()
     {
         using var rotation = new AuthClient(system, OtpAuthSystem.Rotation);
 
         using var response = await rotation.PostAsync("/auth/sign-in/code", new { email = AuthClient.NewAddress() });
+        using var settings = await rotation.Http.GetAsync("/auth/settings", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var body = await settings.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.False(body.GetProperty("email_code_sign_in").GetBoolean());
     }
 
     public void Dispose()

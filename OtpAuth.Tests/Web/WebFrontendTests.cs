@@ -246,6 +246,26 @@ public sealed partial class WebFrontendTests(OtpAuthSystem system, ChromiumFixtu
         Assert.Empty(session.Errors);
     }
 
+    [Fact]
+    public async Task A_page_whose_Api_has_sign_in_by_code_off_offers_the_password_alone()
+    {
+        await using var session = await chromium.NewSessionAsync();
+        var everyWay = new OtpAuthPage(session.Page, system.GetEndpoint("web"));
+        await everyWay.OpenAsync();
+        await everyWay.GoToSignInAsync();
+        var emailMeACode = everyWay.Login.GetByRole(AriaRole.Button, new() { Name = "Email me a code instead" });
+        await Expect(emailMeACode).ToBeVisibleAsync();
+
+        var passwordOnly = new OtpAuthPage(session.Page, system.GetEndpoint(OtpAuthSystem.PasswordOnlyWeb));
+        await passwordOnly.OpenAsync();
+        await passwordOnly.GoToSignInAsync();
+
+        await Expect(passwordOnly.Login.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+        await Expect(emailMeACode).ToBeHiddenAsync();
+        await Expect(passwordOnly.Login.Locator(".lead")).ToHaveTextAsync("Welcome back. Sign in with your password.");
+        Assert.Empty(UncaughtErrors(session));
+    }
+
     private async Task<string> WaitForCodeAsync(string email)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -21,16 +21,18 @@ import { startTotp } from './totp.js';
 import { startPasskeys } from './passkeys.js';
 import { $, setPasswordVisible, state } from './ui.js';
 
-async function loadConfig() {
+/** The Api's own settings (GET /auth/settings, through the Web's proxy): the code boxes, the countdown, the ways to sign in. */
+async function loadSettings() {
   try {
-    const response = await fetch('/config.json', { cache: 'no-store' });
+    const response = await fetch('/auth/settings', { cache: 'no-store' });
     if (response.ok) {
-      const config = await response.json();
-      state.otpLength = Number(config.otp_length) || state.otpLength;
-      state.resendCooldownSeconds = Number(config.resend_cooldown_seconds) || 0;
+      const settings = await response.json();
+      state.otpLength = Number(settings.otp_length) || state.otpLength;
+      state.resendCooldownSeconds = Number(settings.resend_cooldown_seconds) || 0;
+      state.emailCodeSignIn = settings.email_code_sign_in !== false;
     }
   } catch {
-    // Keep the defaults: the API's answer will still say if the code has the wrong length.
+    // Keep the defaults: the Api's answers still say if a code has the wrong length or a way is turned off.
   }
 }
 
@@ -45,7 +47,7 @@ const destinations = {
 };
 
 async function start() {
-  await loadConfig();
+  await loadSettings();
   useCodeLength(state.otpLength);
   session.whenEnded((message) => showLogin(message));
 

@@ -39,7 +39,7 @@ function useConfirmWith(how) {
   confirmWith = how;
   $('reauth-password-field').hidden = how !== 'password';
   $('reauth-code-field').hidden = how !== 'code';
-  $('reauth-by-code').hidden = how !== 'password';
+  $('reauth-by-code').hidden = how !== 'password' || !state.emailCodeSignIn;
   $('reauth-by-password').hidden = how !== 'code';
 }
 

@@ -19,6 +19,10 @@ const emailSignIn = { email: '', id: '' };
 export function showLogin(message) {
   clearForm('login');
   $('login-verify').hidden = true;
+  $('login-code').hidden = !state.emailCodeSignIn;
+  $('login-lead').textContent = state.emailCodeSignIn
+    ? 'Welcome back. Sign in with your password, or have a code emailed to you.'
+    : 'Welcome back. Sign in with your password.';
   $('login-email').value = state.email;
   if (message) {
     showMessage('login', 'info', message);

@@ -10,6 +10,8 @@ export const $ = (id) => document.getElementById(id);
 export const state = {
   otpLength: 6,
   resendCooldownSeconds: 60,
+  /** Whether the Api signs in with an emailed code (Auth:EmailCodeSignIn); off, the page never offers it. */
+  emailCodeSignIn: true,
   /** The address the person last used (filled into the next form that asks for one). */
   email: '',
   /** The signed-in account's address, from /auth/me. */
