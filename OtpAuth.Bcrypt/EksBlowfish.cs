@@ -5,7 +5,8 @@ namespace OtpAuth.Bcrypt;
 
 /// <summary>
 /// bcrypt's expensive key setup (eksblowfish) for one, two or four lanes in step. Each lane's state is Blowfish's
-/// P-array and S-boxes (<see cref="BlowfishPi"/>'s layout) on the stack, so the inner loops index without bounds checks.
+/// P-array and S-boxes (<see cref="BlowfishPi"/>'s layout) in native memory (<see cref="BcryptLanes"/>), so the inner
+/// loops index without bounds checks.
 /// </summary>
 internal static unsafe class EksBlowfish
 {
@@ -16,61 +17,37 @@ internal static unsafe class EksBlowfish
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The hashes of one, two or four keys under their settings (of one cost), in order.</summary>
-    public static string[] Hash(ReadOnlySpan<string> keys, ReadOnlySpan<BcryptSetting> settings)
+    /// <summary>
+    /// A lane's start: Blowfish's initial state, the key's and the salt's words, and bcrypt's first, salted key
+    /// expansion (once per hash, not worth interleaving).
+    /// </summary>
+    internal static void Begin(uint* st, ReadOnlySpan<byte> keyBytes, ReadOnlySpan<byte> salt, uint* keyWords, uint* saltWords)
     {
-        var lanes = keys.Length;
-        var cost = settings[0].Cost;
-        var state = stackalloc uint[4 * BlowfishPi.StateWords];
-        var keyWords = stackalloc uint[4 * BlowfishPi.PWords];
-        var saltWords = stackalloc uint[4 * BlowfishPi.PWords];
-        try
-        {
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                var st = state + (lane * BlowfishPi.StateWords);
-                BlowfishPi.State.CopyTo(new Span<uint>(st, BlowfishPi.StateWords));
-                CycleWords(KeyBytes(keys[lane]), keyWords + (lane * BlowfishPi.PWords));
-                CycleWords(settings[lane].Salt, saltWords + (lane * BlowfishPi.PWords));
-                ExpandWithSalt(st, keyWords + (lane * BlowfishPi.PWords), saltWords + (lane * BlowfishPi.PWords));
-            }
+        BlowfishPi.State.CopyTo(new Span<uint>(st, BlowfishPi.StateWords));
+        CycleWords(keyBytes, keyWords);
+        CycleWords(salt, saltWords);
+        ExpandWithSalt(st, keyWords, saltWords);
+    }
 
-            // The expensive part, 2^cost rounds of the key schedule, all lanes in step.
-            for (var round = 1L << cost; round > 0; round--)
-            {
-                switch (lanes)
-                {
-                    case 1:
-                        Expand1(state, keyWords);
-                        Expand1(state, saltWords);
-                        break;
-                    case 2:
-                        Expand2(state, keyWords);
-                        Expand2(state, saltWords);
-                        break;
-                    case 4:
-                        Expand4(state, keyWords);
-                        Expand4(state, saltWords);
-                        break;
-                    default:
-                        throw new ArgumentException("One, two or four keys.", nameof(keys));
-                }
-            }
+    /// <summary>One of bcrypt's 2^cost rounds: an unsalted expansion with the key, then one with the salt.</summary>
+    internal static void Round1(uint* state, uint* keyWords, uint* saltWords)
+    {
+        Expand1(state, keyWords);
+        Expand1(state, saltWords);
+    }
 
-            var hashes = new string[lanes];
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                hashes[lane] = settings[lane].Text + BcryptRadix64.Encode(Finish(state + (lane * BlowfishPi.StateWords)));
-            }
+    /// <summary>As <see cref="Round1"/>, two lanes in step.</summary>
+    internal static void Round2(uint* state, uint* keyWords, uint* saltWords)
+    {
+        Expand2(state, keyWords);
+        Expand2(state, saltWords);
+    }
 
-            return hashes;
-        }
-        finally
-        {
-            // The key schedules and the key words were secrets.
-            new Span<uint>(state, 4 * BlowfishPi.StateWords).Clear();
-            new Span<uint>(keyWords, 4 * BlowfishPi.PWords).Clear();
-        }
+    /// <summary>As <see cref="Round1"/>, four lanes in step.</summary>
+    internal static void Round4(uint* state, uint* keyWords, uint* saltWords)
+    {
+        Expand4(state, keyWords);
+        Expand4(state, saltWords);
     }
 
     /// <summary>
@@ -78,7 +55,7 @@ internal static unsafe class EksBlowfish
     /// terminator, cut at 72 bytes as <c>$2b$</c> cuts them. A NUL inside the key is refused: C implementations would
     /// stop there and BCrypt.Net-Next would not, so no answer would be the reference's.
     /// </summary>
-    private static byte[] KeyBytes(string key)
+    internal static byte[] KeyBytes(string key)
     {
         var bytes = new byte[StrictUtf8.GetByteCount(key) + 1];
         StrictUtf8.GetBytes(key, bytes);
@@ -126,7 +103,7 @@ internal static unsafe class EksBlowfish
         r = left;
     }
 
-    /// <summary>bcrypt's first, salted key expansion (done once per hash, not worth interleaving).</summary>
+    /// <summary>bcrypt's first, salted key expansion.</summary>
     private static void ExpandWithSalt(uint* st, uint* keyWords, uint* saltWords)
     {
         for (var i = 0; i < BlowfishPi.PWords; i++)
@@ -146,7 +123,7 @@ internal static unsafe class EksBlowfish
     }
 
     /// <summary>"OrpheanBeholderScryDoubt" encrypted 64 times: bcrypt's output, the first 23 of its 24 bytes.</summary>
-    private static byte[] Finish(uint* st)
+    internal static byte[] Finish(uint* st)
     {
         Span<uint> block = stackalloc uint[6];
         CycleWordsInto("OrpheanBeholderScryDoubt"u8, block);

@@ -12,39 +12,39 @@ public static class InterleavedBcrypt
     public const int MaxLanes = 4;
 
     /// <summary>The hash of <paramref name="key"/> under <paramref name="setting"/>: the setting's 29 characters and 31 more.</summary>
-    public static string Hash(string key, BcryptSetting setting) => EksBlowfish.Hash([key], [setting])[0];
+    public static string Hash(string key, BcryptSetting setting) => Hash([key], [setting])[0];
 
     /// <summary>
-    /// The hashes of <paramref name="keys"/> under <paramref name="settings"/> (all of one cost), in order: four at a
-    /// time, then the rest as two or one (three go as four, the fourth lane repeating the third).
+    /// The hashes of <paramref name="keys"/> under <paramref name="settings"/> (of any costs), in order: up to
+    /// <see cref="MaxLanes"/> at a time in step, each next key taking the lane of the first to finish.
     /// </summary>
     public static string[] Hash(IReadOnlyList<string> keys, IReadOnlyList<BcryptSetting> settings)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(settings);
-        if (keys.Count != settings.Count || settings.Any(setting => setting.Cost != settings[0].Cost))
+        if (keys.Count != settings.Count)
         {
-            throw new ArgumentException("Each key needs its setting, and keys computed together must share their cost.", nameof(settings));
+            throw new ArgumentException("Each key needs its setting.", nameof(settings));
         }
 
         var hashes = new string[keys.Count];
-        var done = 0;
-        while (done < keys.Count)
+        var finished = new List<(object Tag, string Hash)>(MaxLanes);
+        using var lanes = new BcryptLanes(Math.Clamp(keys.Count, 1, MaxLanes));
+        var next = 0;
+        while (next < keys.Count || lanes.Count > 0)
         {
-            var remaining = keys.Count - done;
-            var lanes = remaining switch { 1 => 1, 2 => 2, _ => MaxLanes };
-            var taken = Math.Min(lanes, remaining);
-            var laneKeys = new string[lanes];
-            var laneSettings = new BcryptSetting[lanes];
-            for (var lane = 0; lane < lanes; lane++)
+            for (; next < keys.Count && lanes.Count < lanes.Capacity; next++)
             {
-                var index = done + Math.Min(lane, taken - 1);
-                laneKeys[lane] = keys[index];
-                laneSettings[lane] = settings[index];
+                lanes.Add(keys[next], settings[next], next);
             }
 
-            EksBlowfish.Hash(laneKeys, laneSettings).AsSpan(0, taken).CopyTo(hashes.AsSpan(done));
-            done += taken;
+            lanes.Step(finished);
+            foreach (var (tag, hash) in finished)
+            {
+                hashes[(int)tag] = hash;
+            }
+
+            finished.Clear();
         }
 
         return hashes;

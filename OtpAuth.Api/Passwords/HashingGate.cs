@@ -11,8 +11,8 @@ public sealed class HashingBusyException() : Exception("Password hashing is at c
 /// <summary>
 /// Where requests hash and check passwords. bcrypt runs on threads of its own, <c>Password:MaxConcurrentHashes</c> of
 /// them (one per core), not on the thread pool, so its CPU-bound work never delays the I/O continuations. Each thread
-/// takes every request waiting, up to <c>Password:InterleavedHashes</c>, and computes them in step
-/// (<see cref="InterleavedBcrypt"/>): under load a core gets through more hashes, and a request alone is computed alone.
+/// computes up to <c>Password:InterleavedHashes</c> requests in step (<see cref="BcryptLanes"/>), taking in the ones
+/// that wait between two rounds: under load a core gets through more hashes, and a request alone is computed alone.
 /// Past those and a short FIFO queue (<c>Password:HashQueueLimit</c>) a request is refused at once, so a login or
 /// register flood costs the attacker 503s while everything that does no hashing (health, verify, resend, me) stays fast.
 /// </summary>
@@ -31,9 +31,7 @@ public sealed class HashingGate : IDisposable
         _lanes = options.Value.InterleavedHashes;
         var queueLimit = options.Value.HashQueueLimit >= 0 ? options.Value.HashQueueLimit : 2 * cores;
         // One place per hash being computed and per queue place, taken or refused at once. Every admitted hash waits in
-        // _work itself, not in a limiter's queue: a thread that finishes its batch then finds the next whole, where a
-        // queued request reached _work only after the finished ones had given their places back, and the thread had
-        // started a batch of one or two by then.
+        // _work itself, not in a limiter's queue, where a thread with a free lane finds it at its next round.
         _places = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = threads * _lanes + queueLimit,
@@ -77,7 +75,7 @@ public sealed class HashingGate : IDisposable
 
     /// <summary>
     /// A cancelled request whose hash has not started gives its place back at once and is skipped; one being computed
-    /// keeps its lane until the batch ends, as the thread cannot leave a batch halfway.
+    /// keeps its lane until its rounds end.
     /// </summary>
     private async Task<string> ComputeAsync(string key, BcryptSetting setting, CancellationToken cancellationToken)
     {
@@ -96,54 +94,57 @@ public sealed class HashingGate : IDisposable
         }
     }
 
+    /// <summary>
+    /// A hashing thread: it blocks only while it computes nothing. Between two rounds of the key schedule it takes
+    /// whatever waits into its free lanes, so a request that comes while every thread is busy joins a lane within a
+    /// round instead of waiting for a whole batch to end; an idle thread, blocked on the queue, is woken first.
+    /// </summary>
     private void Work()
     {
-        var batch = new List<Job>(_lanes);
-        foreach (var first in _work.GetConsumingEnumerable())
+        using var lanes = new BcryptLanes(_lanes);
+        var finished = new List<(object Tag, string Hash)>(_lanes);
+        while (true)
         {
-            if (!first.TryStart())
+            if (lanes.Count == 0)
             {
-                continue;
-            }
-
-            batch.Add(first);
-            while (batch.Count < _lanes && _work.TryTake(out var next))
-            {
-                if (next.TryStart())
+                if (!_work.TryTake(out var first, Timeout.Infinite))
                 {
-                    batch.Add(next);
+                    return; // the gate is disposed
                 }
+
+                Admit(lanes, first);
             }
 
-            // Only hashes of one cost can go together; another cost (a stored hash from before a change of the
-            // setting, rare) is computed in a group of its own.
-            foreach (var group in batch.GroupBy(job => job.Setting.Cost))
+            while (lanes.Count < lanes.Capacity && _work.TryTake(out var next))
             {
-                Compute(group.ToList());
+                Admit(lanes, next);
             }
 
-            batch.Clear();
+            lanes.Step(finished);
+            foreach (var (job, hash) in finished)
+            {
+                ((Job)job).Finish(hash);
+            }
+
+            finished.Clear();
         }
     }
 
-    private static void Compute(List<Job> jobs)
+    /// <summary>A job skipped while waiting (cancelled) takes no lane; one whose key bcrypt refuses fails alone.</summary>
+    private static void Admit(BcryptLanes lanes, Job job)
     {
+        if (!job.TryStart())
+        {
+            return;
+        }
+
         try
         {
-            var hashes = InterleavedBcrypt.Hash(jobs.ConvertAll(job => job.Key), jobs.ConvertAll(job => job.Setting));
-            for (var i = 0; i < jobs.Count; i++)
-            {
-                jobs[i].Finish(hashes[i]);
-            }
-        }
-        catch (Exception) when (jobs.Count > 1)
-        {
-            // One job's fault must not fail the requests computed beside it: each is computed again alone.
-            jobs.ForEach(job => Compute([job]));
+            lanes.Add(job.Key, job.Setting, job);
         }
         catch (Exception exception)
         {
-            jobs[0].Fail(exception);
+            job.Fail(exception);
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class PasswordOptions
     public int MaxConcurrentHashes { get; set; }
 
     /// <summary>
-    /// How many waiting hashes one thread computes together (1, 2 or 4; 3 run as 4). More hashes per second under load,
+    /// How many hashes one thread computes in step (1, 2 or 4; 3 run as 4). More hashes per second under load,
     /// each a little slower than alone (docs/benchmarks.md, "bcrypt").
     /// </summary>
     [Range(1, 4, ErrorMessage = "Password:InterleavedHashes must be between 1 and 4.")]

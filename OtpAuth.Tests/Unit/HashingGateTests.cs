@@ -4,8 +4,8 @@ using OtpAuth.Api.Passwords;
 namespace OtpAuth.Tests.Unit;
 
 /// <summary>
-/// The gate computes waiting requests together, and each caller still gets its own answer: right and wrong passwords,
-/// hashes of two costs, new hashes that verify, all in one burst on one hashing thread.
+/// The gate computes requests together, and each caller still gets its own answer: right and wrong passwords, hashes
+/// of two costs, new hashes that verify, all in one burst on one hashing thread; a request joins a busy thread's lanes.
 /// </summary>
 public sealed class HashingGateTests
 {
@@ -31,6 +31,25 @@ public sealed class HashingGateTests
         var hashes = await Task.WhenAll(newHashes);
         Assert.Equal(hashes.Length, hashes.Distinct().Count());
         Assert.All(hashes.Zip(passwords), pair => Assert.True(hasher.Verify(pair.Second, pair.First)));
+    }
+
+    [Fact]
+    public async Task A_hash_that_comes_while_the_thread_computes_a_costlier_one_joins_it_and_is_answered_first()
+    {
+        // One hashing thread with four lanes. The stored hash is of cost 12 (4096 rounds), the new one of cost 4 (16):
+        // joined between two rounds, the new one ends thousands of rounds before the first, where it used to wait for it.
+        var options = Options.Create(new PasswordOptions { BcryptWorkFactor = 4, MaxConcurrentHashes = 1, InterleavedHashes = 4, HashQueueLimit = 10 });
+        var hasher = new PasswordHasher(options);
+        using var gate = new HashingGate(options, hasher);
+        var token = TestContext.Current.CancellationToken;
+        var costly = OtpAuth.Bcrypt.BcryptSetting.Create(12, new byte[OtpAuth.Bcrypt.BcryptSetting.SaltBytes]).Text + new string('.', 31);
+
+        var slow = gate.VerifyAsync("a password", costly, token);
+        var quick = gate.HashAsync("another password", token);
+
+        Assert.True(hasher.Verify("another password", await quick));
+        Assert.False(slow.IsCompleted, "the cost-4 hash was answered only after the cost-12 one");
+        Assert.False(await slow);
     }
 
     [Fact]

@@ -112,8 +112,55 @@ public sealed class InterleavedBcryptTests
     }
 
     [Fact]
-    public void Keys_of_different_costs_are_not_computed_together() =>
-        Assert.Throws<ArgumentException>(() => InterleavedBcrypt.Hash(["one", "two"], [NewSetting(4), NewSetting(5)]));
+    public void Keys_of_different_costs_share_the_lanes_each_getting_the_hash_it_gets_alone()
+    {
+        var keys = Corpus.Take(7).ToArray();
+        var settings = keys.Select((_, i) => NewSetting(4 + (i % 3))).ToArray();
+
+        Assert.Equal(keys.Select((key, i) => BCryptNet.HashPassword(key, settings[i].Text)), InterleavedBcrypt.Hash(keys, settings));
+    }
+
+    [Fact]
+    public void A_key_that_joins_lanes_halfway_through_others_gets_its_hash_and_leaves_when_its_own_rounds_end()
+    {
+        using var lanes = new BcryptLanes(InterleavedBcrypt.MaxLanes);
+        var finished = new List<(object Tag, string Hash)>();
+        var first = NewSetting(6);
+        lanes.Add(Corpus[0], first, "first");
+        for (var round = 0; round < 10; round++)
+        {
+            lanes.Step(finished);
+        }
+
+        var (second, third) = (NewSetting(4), NewSetting(5));
+        lanes.Add(Corpus[1], second, "second");
+        lanes.Add(Corpus[2], third, "third");
+        var steps = 0;
+        while (lanes.Count > 0)
+        {
+            lanes.Step(finished);
+            steps++;
+        }
+
+        // 2^4 and 2^5 rounds after they joined; the first's 2^6 began ten rounds earlier.
+        Assert.Equal(["second", "third", "first"], finished.Select(done => (string)done.Tag));
+        Assert.Equal(64 - 10, steps);
+        Assert.Equal(
+            [BCryptNet.HashPassword(Corpus[1], second.Text), BCryptNet.HashPassword(Corpus[2], third.Text), BCryptNet.HashPassword(Corpus[0], first.Text)],
+            finished.Select(done => done.Hash));
+    }
+
+    [Fact]
+    public void A_refused_key_takes_no_lane_and_a_full_set_of_lanes_takes_no_more()
+    {
+        using var lanes = new BcryptLanes(2);
+        lanes.Add("one", NewSetting(4), 1);
+
+        Assert.Throws<ArgumentException>(() => lanes.Add("before\0after", NewSetting(4), 2));
+        Assert.Equal(1, lanes.Count);
+        lanes.Add("two", NewSetting(4), 2);
+        Assert.Throws<InvalidOperationException>(() => lanes.Add("three", NewSetting(4), 3));
+    }
 
     [Fact]
     public void A_key_the_reference_would_read_otherwise_than_C_is_refused()
