@@ -12,7 +12,7 @@ public sealed class HashingGateTests
     [Fact]
     public async Task A_burst_computed_together_answers_every_request_for_itself()
     {
-        var options = Options.Create(new PasswordOptions { BcryptWorkFactor = 4, MaxConcurrentHashes = 1, InterleavedHashes = 4, HashQueueLimit = 100 });
+        var options = OneThread(cost: 4, lanes: 4, queue: 100);
         var hasher = new PasswordHasher(options);
         using var gate = new HashingGate(options, hasher);
         var token = TestContext.Current.CancellationToken;
@@ -37,8 +37,8 @@ public sealed class HashingGateTests
     public async Task A_hash_that_comes_while_the_thread_computes_a_costlier_one_joins_it_and_is_answered_first()
     {
         // One hashing thread with four lanes. The stored hash is of cost 12 (4096 rounds), the new one of cost 4 (16):
-        // joined between two rounds, the new one ends thousands of rounds before the first, where it used to wait for it.
-        var options = Options.Create(new PasswordOptions { BcryptWorkFactor = 4, MaxConcurrentHashes = 1, InterleavedHashes = 4, HashQueueLimit = 10 });
+        // joined between two rounds, the new one ends thousands of rounds before the first rather than after it.
+        var options = OneThread(cost: 4, lanes: 4, queue: 100);
         var hasher = new PasswordHasher(options);
         using var gate = new HashingGate(options, hasher);
         var token = TestContext.Current.CancellationToken;
@@ -56,7 +56,7 @@ public sealed class HashingGateTests
     public async Task A_request_cancelled_while_it_waits_gives_its_queue_place_back()
     {
         // One hashing thread, one at a time, one queue place; cost 15 keeps the first hash busy for a second or more.
-        var options = Options.Create(new PasswordOptions { BcryptWorkFactor = 15, MaxConcurrentHashes = 1, InterleavedHashes = 1, HashQueueLimit = 1 });
+        var options = OneThread(cost: 15, lanes: 1, queue: 1);
         var hasher = new PasswordHasher(options);
         using var gate = new HashingGate(options, hasher);
         var token = TestContext.Current.CancellationToken;
@@ -75,4 +75,8 @@ public sealed class HashingGateTests
         Assert.True(hasher.Verify("the one being computed", await computing));
         Assert.True(hasher.Verify("the next one", await next));
     }
+
+    /// <summary>A gate of one hashing thread with <paramref name="lanes"/> lanes and <paramref name="queue"/> queue places.</summary>
+    private static IOptions<PasswordOptions> OneThread(int cost, int lanes, int queue) =>
+        Options.Create(new PasswordOptions { BcryptWorkFactor = cost, MaxConcurrentHashes = 1, InterleavedHashes = lanes, HashQueueLimit = queue });
 }
