@@ -16,6 +16,8 @@ internal sealed class LoadResult(string workload, string target)
     /// <summary>The timed seconds of every round together.</summary>
     public double Seconds { get; private set; }
     public double PerSecond => Seconds > 0 ? Units / Seconds : 0;
+    /// <summary>Each round's own rate, in the order run: how far the rounds of one run are apart.</summary>
+    public List<double> RoundRates { get; } = [];
     public double PeakRssMb { get; set; }
     /// <summary>The whole machine's CPU seconds over the timed parts, by process group (<see cref="MachineCpu"/>).</summary>
     public Dictionary<string, double> MachineSeconds { get; } = MachineCpu.Groups.ToDictionary(group => group, _ => 0.0);
@@ -31,6 +33,7 @@ internal sealed class LoadResult(string workload, string target)
     {
         Units += units;
         Seconds += elapsed.TotalSeconds;
+        RoundRates.Add(elapsed > TimeSpan.Zero ? units / elapsed.TotalSeconds : 0);
         foreach (var (group, seconds) in after.SecondsSince(before))
         {
             MachineSeconds[group] += seconds;

@@ -183,10 +183,13 @@ internal static class SideBySide
         Console.WriteLine();
         // Per second is the target's measure; CPU per unit is the same comparison when a neighbour takes part of the
         // cores, which moves the rates of the three windows apart but not the work each login or hash costs.
-        Console.WriteLine("| hashing threads alone, before each round and after the last: verifications/s (CPU ms each) | OtpAuth logins/s (Api CPU ms each) | logins / mean bound, per second | by CPU |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine("| hashing threads alone, before each round and after the last: verifications/s (CPU ms each) | OtpAuth logins/s (Api CPU ms each) | logins / mean bound, per second | each round / the bound around it | by CPU |");
+        Console.WriteLine("|---|---:|---:|---|---:|");
         var frames = string.Join(" / ", bound.Select(b => $"{b.PerSecond:0.0} ({b.CpuMs:0.0})"));
-        Console.WriteLine($"| {frames} | {login.PerSecond:0.0} ({login.ServerCpuMsPerUnit:0.0}) | {login.PerSecond / mean:P1} | {cpu / login.ServerCpuMsPerUnit:P1} |");
+        // Round r ran between bound r (right before it) and bound r + 1 (before the next round, or after the last).
+        var rounds = string.Join(", ", login.RoundRates.Select((rate, r) =>
+            r + 1 < bound.Count ? $"{rate / ((bound[r].PerSecond + bound[r + 1].PerSecond) / 2):P1}" : "–"));
+        Console.WriteLine($"| {frames} | {login.PerSecond:0.0} ({login.ServerCpuMsPerUnit:0.0}) | {login.PerSecond / mean:P1} | {rounds} | {cpu / login.ServerCpuMsPerUnit:P1} |");
     }
 
     /// <summary>
@@ -280,13 +283,16 @@ internal static class SideBySide
         if (byWorkload.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine("| workload | OtpAuth / Better Auth |");
-            Console.WriteLine("|---|---:|");
+            // Each round's ratio beside the run's: the two systems ran one right after the other in it, so the rounds'
+            // spread is the machine's drift within minutes, the margin a single figure has.
+            Console.WriteLine("| workload | OtpAuth / Better Auth | each round |");
+            Console.WriteLine("|---|---:|---|");
             foreach (var group in byWorkload)
             {
-                var ours = group.Single(r => r.Target == "OtpAuth").PerSecond;
-                var theirs = group.Single(r => r.Target != "OtpAuth").PerSecond;
-                Console.WriteLine($"| {group.Key} | {ours / theirs:0.00}× |");
+                var ours = group.Single(r => r.Target == "OtpAuth");
+                var theirs = group.Single(r => r.Target != "OtpAuth");
+                var rounds = string.Join(", ", ours.RoundRates.Zip(theirs.RoundRates, (a, b) => $"{a / b:0.00}×"));
+                Console.WriteLine($"| {group.Key} | {ours.PerSecond / theirs.PerSecond:0.00}× | {rounds} |");
             }
         }
     }
