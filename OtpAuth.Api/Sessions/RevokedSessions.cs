@@ -11,7 +11,9 @@ namespace OtpAuth.Api.Sessions;
 /// PostgreSQL (<see cref="Session.RevokedAt"/>) is the record and Redis a cache of it, each entry kept as long as an access
 /// token of the session can still be valid (its lifetime plus the clock skew). Redis may lose the cache (a restart
 /// without persistence, a flush): a marker key says the cache is complete, and while it is missing every check asks
-/// PostgreSQL and one check at a time refills the cache from it.
+/// PostgreSQL and one check at a time refills the cache from it. Redis may lose it again while a refill writes: the
+/// refill first leaves a key of its own, and sets the marker only if that key is still there, so a cache that lost
+/// entries mid-refill is never marked complete.
 /// </summary>
 public sealed partial class RevokedSessions(
     IConnectionMultiplexer redis, IServiceScopeFactory scopes, IOptions<JwtOptions> jwt, TimeProvider clock, ILogger<RevokedSessions> logger)
@@ -19,6 +21,15 @@ public sealed partial class RevokedSessions(
     // One hash tag, so the check can read the marker and the session's entry in one script on a Redis Cluster too.
     private const string Prefix = "otpauth:{revoked-sessions}:";
     private static readonly RedisKey Complete = Prefix + "complete";
+    private static readonly RedisKey Refilling = Prefix + "refilling";
+
+    /// <summary>KEYS: the refill's key, the marker. ARGV: this refill's id. Marks the cache complete only if the refill's key survived.</summary>
+    private const string CompleteScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        redis.call('SET', KEYS[2], '1')
+        redis.call('DEL', KEYS[1])
+        return 1
+        """;
 
     /// <summary>KEYS: the session's entry, the marker. 1 revoked, 0 not, 2 unknown (the cache is not complete).</summary>
     private const string CheckScript = """
@@ -66,6 +77,10 @@ public sealed partial class RevokedSessions(
         {
             try
             {
+                var database = redis.GetDatabase();
+                // Before the read: a loss of Redis's data after this point takes this key with it.
+                var refill = Guid.NewGuid().ToString("N");
+                await database.StringSetAsync(Refilling, refill, TimeSpan.FromMinutes(5));
                 var now = clock.GetUtcNow();
                 var since = now - Memory;
                 List<(Guid Id, DateTimeOffset RevokedAt)> revoked;
@@ -77,10 +92,17 @@ public sealed partial class RevokedSessions(
                         .Select(s => (s.Id, s.RevokedAt)).ToList();
                 }
 
-                var database = redis.GetDatabase();
                 await Task.WhenAll(revoked.Select(s => database.StringSetAsync(Key(s.Id), "1", TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, (s.RevokedAt + Memory - now).Ticks)))));
-                await database.StringSetAsync(Complete, "1");
-                LogRefilled(revoked.Count);
+                if ((long)await database.ScriptEvaluateAsync(CompleteScript, [Refilling, Complete], [refill]) == 1)
+                {
+                    LogRefilled(revoked.Count);
+                }
+                else
+                {
+                    // Redis lost data while this refill wrote (or another refill began since): not complete; the next
+                    // check that finds the marker missing starts another.
+                    LogRefillOvertaken();
+                }
             }
             catch (Exception exception) when (exception is RedisException or Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
             {
@@ -97,6 +119,9 @@ public sealed partial class RevokedSessions(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refilled the revoked-session cache in Redis from PostgreSQL: {Count} sessions")]
     private partial void LogRefilled(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis lost data while the revoked-session cache was refilled; PostgreSQL answers until the next refill")]
+    private partial void LogRefillOvertaken();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refill the revoked-session cache ({ErrorType}); PostgreSQL answers meanwhile")]
     private partial void LogRefillFailed(string errorType);
