@@ -69,8 +69,12 @@ public sealed partial class RegistrationFlow(
                 ExpiresAt = now.AddHours(options.Value.LifetimeHours),
                 Language = language,
             };
-            db.PendingRegistrations.Add(registration);
-            await db.SaveChangesAsync(cancellationToken);
+            // A retry after a lost reply to the commit finds its own row there and inserts nothing twice.
+            await db.ExecuteAsync("""
+                INSERT INTO pending_registrations (id, email, password_hash, created_at, expires_at, language, failed_attempts)
+                VALUES (@Id, @Email, @PasswordHash, @CreatedAt, @ExpiresAt, @Language, 0)
+                ON CONFLICT (id) DO NOTHING
+                """, registration, cancellationToken);
         }
         catch (Exception)
         {
@@ -133,11 +137,11 @@ public sealed partial class RegistrationFlow(
     private async Task<AddressHolder> LookUpAsync(string email, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var rows = await db.Database.SqlQuery<AddressHolder>($"""
+        var rows = await db.QueryAsync<AddressHolder>("""
             SELECT u.id AS "OwnerId", u.language AS "OwnerLanguage",
-                EXISTS (SELECT 1 FROM email_reverts WHERE email = {email} AND expires_at > {now}) AS "Reserved"
-            FROM (VALUES (1)) AS address LEFT JOIN users u ON u.email = {email}
-            """).ToListAsync(cancellationToken);
+                EXISTS (SELECT 1 FROM email_reverts WHERE email = @email AND expires_at > @now) AS "Reserved"
+            FROM (VALUES (1)) AS address LEFT JOIN users u ON u.email = @email
+            """, new { email, now }, cancellationToken);
         return rows[0];
     }
 

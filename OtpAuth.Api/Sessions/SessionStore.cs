@@ -56,22 +56,22 @@ public sealed class SessionStore(
         // The refresh token's foreign key is checked at the end of the statement, when its session row is there. The
         // ids are made here, so a retry of the statement (after a lost reply to its commit) inserts nothing twice and
         // the last line finds what the first try wrote.
-        var started = await db.Database.SqlQuery<Guid>($"""
+        var started = await db.QueryAsync<Guid>("""
             WITH account AS (
-                UPDATE users SET last_login_at = {now} WHERE id = {user.Id}
+                UPDATE users SET last_login_at = @now WHERE id = @userId
                 RETURNING id),
             session AS (
                 INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, absolute_expires_at, user_agent, authenticated_at, auth_methods)
-                SELECT {sessionId}, id, {now}, {now}, {expiresAt}, {absoluteExpiresAt}, CAST({agent} AS character varying), {now}, {methods} FROM account
+                SELECT @sessionId, id, @now, @now, @expiresAt, @absoluteExpiresAt, CAST(@agent AS character varying), @now, @methods FROM account
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id),
             token AS (
                 INSERT INTO refresh_tokens (hash, session_id, created_at)
-                SELECT {Hash(refreshToken)}, id, {now} FROM session
+                SELECT @tokenHash, id, @now FROM session
                 RETURNING session_id)
-            SELECT session_id AS "Value" FROM token
-            UNION ALL SELECT id FROM sessions WHERE id = {sessionId}
-            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
+            SELECT session_id FROM token
+            UNION ALL SELECT id FROM sessions WHERE id = @sessionId
+            """, new { now, userId = user.Id, sessionId, expiresAt, absoluteExpiresAt, agent, methods, tokenHash = Hash(refreshToken) }, cancellationToken);
 
         return started.Count == 0
             ? null

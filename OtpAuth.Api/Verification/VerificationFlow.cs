@@ -60,21 +60,21 @@ public sealed partial class VerificationFlow(
         // A concurrent verify of another registration of the address that inserted first makes ON CONFLICT insert
         // nothing, and then nothing is deleted either; the data-modifying parts all see the statement's one snapshot.
         // The last line finds the account a retry of the statement (after a lost reply to a commit) would not insert.
-        var created = await db.Database.SqlQuery<Guid>($"""
+        var created = await db.QueryAsync<Guid>("""
             WITH registration AS (
                 SELECT password_hash, language FROM pending_registrations
-                WHERE id = {subject.Id} AND email = {subject.Email} AND expires_at > {now}
-                    AND NOT EXISTS (SELECT 1 FROM email_reverts WHERE email = {subject.Email} AND expires_at > {now})),
+                WHERE id = @registrationId AND email = @email AND expires_at > @now
+                    AND NOT EXISTS (SELECT 1 FROM email_reverts WHERE email = @email AND expires_at > @now)),
             account AS (
                 INSERT INTO users (id, email, password_hash, language, created_at, verified_at)
-                SELECT {userId}, {subject.Email}, password_hash, language, {now}, {now} FROM registration
+                SELECT @userId, @email, password_hash, language, @now, @now FROM registration
                 ON CONFLICT (email) DO NOTHING
                 RETURNING id),
             voided AS (
-                DELETE FROM pending_registrations WHERE email = {subject.Email} AND EXISTS (SELECT 1 FROM account))
-            SELECT id AS "Value" FROM account
-            UNION ALL SELECT id FROM users WHERE id = {userId}
-            """).ToListAsync(cancellationToken); // no LINQ on top: PostgreSQL refuses a data-modifying WITH in a subquery
+                DELETE FROM pending_registrations WHERE email = @email AND EXISTS (SELECT 1 FROM account))
+            SELECT id FROM account
+            UNION ALL SELECT id FROM users WHERE id = @userId
+            """, new { registrationId = subject.Id, email = subject.Email, now, userId }, cancellationToken);
 
         if (created.Count == 0)
         {
