@@ -33,7 +33,7 @@ public sealed partial class LoginFlow(
     ILogger<LoginFlow> logger,
     ILoggerFactory loggers)
 {
-    /// <summary>Every login's one read, compiled once: a LINQ query is otherwise looked up in EF's cache at each call.</summary>
+    /// <summary>Every login's first read, compiled once: a LINQ query is otherwise funcletized and looked up in EF's cache at each call.</summary>
     private static readonly Func<OtpAuthDbContext, string, CancellationToken, Task<User?>> AccountByEmail =
         EF.CompileAsyncQuery((OtpAuthDbContext db, string email, CancellationToken _) => db.Users.SingleOrDefault(u => u.Email == email));
 
