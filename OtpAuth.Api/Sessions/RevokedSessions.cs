@@ -42,11 +42,51 @@ public sealed partial class RevokedSessions(
 
     private TimeSpan Memory => jwt.Value.AccessTokenLifetime + TokenIssuer.ClockSkew;
 
-    /// <summary>Adds sessions already revoked in PostgreSQL to the cache.</summary>
+    /// <summary>
+    /// Adds sessions already revoked in PostgreSQL to the cache. When a write fails, the cache no longer says it is
+    /// complete (nor may a refill that read PostgreSQL before the revocation make it say so), so every check asks
+    /// PostgreSQL until a refill brings the revocation in; the failure still goes to the caller.
+    /// </summary>
     public async Task RevokeAsync(IEnumerable<Guid> sessionIds)
     {
         var database = redis.GetDatabase();
-        await Task.WhenAll(sessionIds.Select(id => database.StringSetAsync(Key(id), "1", Memory)));
+        try
+        {
+            await Task.WhenAll(sessionIds.Select(id => database.StringSetAsync(Key(id), "1", Memory)));
+        }
+        catch (RedisException)
+        {
+            _ = ForgetCompletenessAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the marker and any refill's key, tried again every second while Redis cannot be reached: a Redis that
+    /// comes back with its data would otherwise still say it is complete without the revocation. Past the entries'
+    /// lifetime the revocation no longer matters (the session's access tokens have expired).
+    /// </summary>
+    private async Task ForgetCompletenessAsync()
+    {
+        var until = clock.GetUtcNow() + Memory;
+        while (true)
+        {
+            try
+            {
+                await redis.GetDatabase().KeyDeleteAsync([Complete, Refilling]);
+                LogCompletenessForgotten();
+                return;
+            }
+            catch (RedisException exception) when (clock.GetUtcNow() < until)
+            {
+                LogForgetFailed(exception.GetType().Name);
+                await Task.Delay(TimeSpan.FromSeconds(1), clock);
+            }
+            catch (RedisException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Whether the session was revoked (or no longer exists); from PostgreSQL while the cache is incomplete.</summary>
@@ -125,4 +165,10 @@ public sealed partial class RevokedSessions(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refill the revoked-session cache ({ErrorType}); PostgreSQL answers meanwhile")]
     private partial void LogRefillFailed(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A revocation could not be written to the revoked-session cache; the cache is marked incomplete, PostgreSQL answers until it is refilled")]
+    private partial void LogCompletenessForgotten();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A revocation could not be written to the revoked-session cache, nor the cache marked incomplete ({ErrorType}); trying again")]
+    private partial void LogForgetFailed(string errorType);
 }

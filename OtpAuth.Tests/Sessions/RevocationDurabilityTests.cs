@@ -88,10 +88,58 @@ public sealed class RevocationDurabilityTests(OtpAuthSystem system) : IDisposabl
         }
     }
 
-    private async Task FlushRedisAsync()
+    [Fact]
+    public async Task A_token_of_a_session_whose_logout_could_not_write_the_cache_is_refused()
+    {
+        var email = AuthClient.NewAddress();
+        await _client.RegisterAndVerifyAsync(email);
+        var ended = await _client.SignInAsync(email);
+        var live = await _client.SignInAsync(email);
+        await using var redis = await AdminAsync();
+        var database = redis.GetDatabase();
+        // The cache must say it is complete, or every check asks PostgreSQL anyway (an earlier test may have emptied it).
+        for (var i = 0; i < 50 && !await database.KeyExistsAsync(CompleteMarker); i++)
+        {
+            using var check = await _client.MeAsync(live.AccessToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(await database.KeyExistsAsync(CompleteMarker), "the revoked-session cache never became complete");
+
+        // Redis refuses the logout's write after PostgreSQL committed it (a write lost to a broken connection or a
+        // failover does the same), and answers reads as before.
+        await database.ExecuteAsync("ACL", "SETUSER", "default", "-set", "-setex", "-psetex");
+        try
+        {
+            using var logout = await _client.SendAsync(HttpMethod.Post, "/auth/logout", ended.AccessToken);
+            await AuthClient.AssertProblemAsync(logout, HttpStatusCode.ServiceUnavailable);
+        }
+        finally
+        {
+            await database.ExecuteAsync("ACL", "SETUSER", "default", "+set", "+setex", "+psetex");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var after = await _client.MeAsync(ended.AccessToken);
+            await AuthClient.AssertProblemAsync(after, HttpStatusCode.Unauthorized);
+            using var stillLive = await _client.MeAsync(live.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, stillLive.StatusCode);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static readonly RedisKey CompleteMarker = "otpauth:{revoked-sessions}:complete";
+
+    private async Task<ConnectionMultiplexer> AdminAsync()
     {
         var connectionString = await system.GetConnectionStringAsync("redis", TestContext.Current.CancellationToken);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+        return await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+    }
+
+    private async Task FlushRedisAsync()
+    {
+        await using var redis = await AdminAsync();
         foreach (var server in redis.GetServers())
         {
             await server.FlushAllDatabasesAsync();
