@@ -39,6 +39,8 @@ public sealed partial class RevokedSessions(
         """;
 
     private int _refilling;
+    private int _forgetting;
+    private long _failedWrites;
 
     private TimeSpan Memory => jwt.Value.AccessTokenLifetime + TokenIssuer.ClockSkew;
 
@@ -54,35 +56,78 @@ public sealed partial class RevokedSessions(
         {
             await Task.WhenAll(sessionIds.Select(id => database.StringSetAsync(Key(id), "1", Memory)));
         }
-        catch (RedisException)
+        // StackExchange.Redis's timeout is a TimeoutException, not a RedisException: a write that timed out may never
+        // have reached Redis either.
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            _ = ForgetCompletenessAsync();
+            ForgetCompleteness();
             throw;
         }
     }
 
     /// <summary>
-    /// Deletes the marker and any refill's key, tried again every second while Redis cannot be reached: a Redis that
-    /// comes back with its data would otherwise still say it is complete without the revocation. Past the entries'
-    /// lifetime the revocation no longer matters (the session's access tokens have expired).
+    /// Starts the one loop that deletes the marker and any refill's key, unless it runs already: a failure while it runs
+    /// is counted, and the loop deletes once more after it. Without the request's execution context, so the loop keeps
+    /// none of the request's telemetry alive.
+    /// </summary>
+    private void ForgetCompleteness()
+    {
+        Interlocked.Increment(ref _failedWrites);
+        if (Interlocked.Exchange(ref _forgetting, 1) == 1)
+        {
+            return;
+        }
+
+        // Called, not queued: its first delete is sent before the failure reaches the caller.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = ForgetCompletenessAsync();
+        }
+    }
+
+    /// <summary>
+    /// Tried again every second while Redis cannot be reached: a Redis that comes back with its data would otherwise
+    /// still say it is complete without the revocation. Past the entries' lifetime after the last failed write, the
+    /// revocations no longer matter (their sessions' access tokens have expired).
     /// </summary>
     private async Task ForgetCompletenessAsync()
     {
-        var until = clock.GetUtcNow() + Memory;
+        long seen = -1;
+        var until = DateTimeOffset.MinValue;
+        var warned = false; // once per outage, not every second of it
         while (true)
         {
+            var failures = Volatile.Read(ref _failedWrites);
+            if (failures != seen)
+            {
+                seen = failures;
+                until = clock.GetUtcNow() + Memory;
+            }
+
             try
             {
                 await redis.GetDatabase().KeyDeleteAsync([Complete, Refilling]);
                 LogCompletenessForgotten();
-                return;
             }
-            catch (RedisException exception) when (clock.GetUtcNow() < until)
+            catch (Exception exception) when ((exception is RedisException or TimeoutException) && clock.GetUtcNow() < until)
             {
-                LogForgetFailed(exception.GetType().Name);
+                if (!warned)
+                {
+                    LogForgetFailed(exception.GetType().Name);
+                    warned = true;
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1), clock);
+                continue;
             }
-            catch (RedisException)
+            catch (Exception exception)
+            {
+                LogForgetAbandoned(exception.GetType().Name); // past the revocations' lifetime, or shutting down
+            }
+
+            Volatile.Write(ref _forgetting, 0);
+            // A write that failed after this delete was sent found the loop running and left its failure to it.
+            if (Volatile.Read(ref _failedWrites) == seen || Interlocked.Exchange(ref _forgetting, 1) == 1)
             {
                 return;
             }
@@ -169,6 +214,9 @@ public sealed partial class RevokedSessions(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A revocation could not be written to the revoked-session cache; the cache is marked incomplete, PostgreSQL answers until it is refilled")]
     private partial void LogCompletenessForgotten();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A revocation could not be written to the revoked-session cache, nor the cache marked incomplete ({ErrorType}); trying again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A revocation could not be written to the revoked-session cache, nor the cache marked incomplete ({ErrorType}); trying again every second")]
     private partial void LogForgetFailed(string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped trying to mark the revoked-session cache incomplete ({ErrorType}): the revocations it missed have outlived their access tokens, or the Api is stopping")]
+    private partial void LogForgetAbandoned(string errorType);
 }
