@@ -18,10 +18,7 @@ public sealed class RevocationDurabilityTests(OtpAuthSystem system) : IDisposabl
     [Fact]
     public async Task A_token_of_a_session_ended_before_Redis_lost_its_data_stays_refused_after()
     {
-        var email = AuthClient.NewAddress();
-        await _client.RegisterAndVerifyAsync(email);
-        var ended = await _client.SignInAsync(email);
-        var live = await _client.SignInAsync(email);
+        var (ended, live) = await TwoSessionsAsync();
         using (var logout = await _client.SendAsync(HttpMethod.Post, "/auth/logout", ended.AccessToken))
         {
             Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
@@ -35,14 +32,7 @@ public sealed class RevocationDurabilityTests(OtpAuthSystem system) : IDisposabl
         await FlushRedisAsync();
 
         // Asked twice: once while the Api answers from PostgreSQL, once more after it has refilled Redis.
-        for (var i = 0; i < 2; i++)
-        {
-            using var after = await _client.MeAsync(ended.AccessToken);
-            await AuthClient.AssertProblemAsync(after, HttpStatusCode.Unauthorized);
-            using var stillLive = await _client.MeAsync(live.AccessToken);
-            Assert.Equal(HttpStatusCode.OK, stillLive.StatusCode);
-            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
-        }
+        await AssertEndedRefusedAndLiveAcceptedAsync(ended, live, times: 2, TimeSpan.FromSeconds(1));
     }
 
     [Fact]
@@ -91,10 +81,7 @@ public sealed class RevocationDurabilityTests(OtpAuthSystem system) : IDisposabl
     [Fact]
     public async Task A_token_of_a_session_whose_logout_could_not_write_the_cache_is_refused()
     {
-        var email = AuthClient.NewAddress();
-        await _client.RegisterAndVerifyAsync(email);
-        var ended = await _client.SignInAsync(email);
-        var live = await _client.SignInAsync(email);
+        var (ended, live) = await TwoSessionsAsync();
         await using var redis = await AdminAsync();
         var database = redis.GetDatabase();
         // The cache must say it is complete, or every check asks PostgreSQL anyway (an earlier test may have emptied it).
@@ -119,13 +106,26 @@ public sealed class RevocationDurabilityTests(OtpAuthSystem system) : IDisposabl
             await database.ExecuteAsync("ACL", "SETUSER", "default", "+set", "+setex", "+psetex");
         }
 
-        for (var i = 0; i < 3; i++)
+        await AssertEndedRefusedAndLiveAcceptedAsync(ended, live, times: 3, TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>Two sessions of one new account: one to end, one that must stay signed in.</summary>
+    private async Task<(SignedIn Ended, SignedIn Live)> TwoSessionsAsync()
+    {
+        var email = AuthClient.NewAddress();
+        await _client.RegisterAndVerifyAsync(email);
+        return (await _client.SignInAsync(email), await _client.SignInAsync(email));
+    }
+
+    private async Task AssertEndedRefusedAndLiveAcceptedAsync(SignedIn ended, SignedIn live, int times, TimeSpan pause)
+    {
+        for (var i = 0; i < times; i++)
         {
             using var after = await _client.MeAsync(ended.AccessToken);
             await AuthClient.AssertProblemAsync(after, HttpStatusCode.Unauthorized);
             using var stillLive = await _client.MeAsync(live.AccessToken);
             Assert.Equal(HttpStatusCode.OK, stillLive.StatusCode);
-            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+            await Task.Delay(pause, TestContext.Current.CancellationToken);
         }
     }
 
